@@ -1,0 +1,80 @@
+package sparkssl.model;
+
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import sparkssl.model.layers.BatchToViews;
+import sparkssl.model.layers.ViewsToBatch;
+import sparkssl.model.loss.SslLossLayer;
+
+/**
+ * Builds the SSL network: views-to-batch, a small conv-BN-ReLU encoder ending in global average
+ * pooling (the embedding), an MLP projector, batch-to-views, and the method's loss layer.
+ *
+ * <p>Layers 0..{@link #EMBEDDING_LAYER} are the encoder that is kept; the views-to-batch
+ * preprocessor in front of layer 0 lets the same network embed plain single-view images.
+ */
+public final class SslNetwork {
+  /** Index of the global-pooling layer whose output is the embedding. */
+  public static final int EMBEDDING_LAYER = 9;
+
+  private SslNetwork() {}
+
+  public static MultiLayerNetwork create(ModelOptions o) {
+    return create(o, DataType.FLOAT, new Adam(o.learningRate));
+  }
+
+  public static MultiLayerNetwork create(ModelOptions o, DataType dataType, IUpdater updater) {
+    if (o.convWidths.length != 3) {
+      throw new IllegalArgumentException("convWidths must have 3 entries");
+    }
+    NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+        .seed(o.seed)
+        .dataType(dataType)
+        .updater(updater)
+        .weightInit(WeightInit.RELU)
+        .convolutionMode(ConvolutionMode.Same)
+        .cacheMode(CacheMode.DEVICE)
+        .list()
+        .inputPreProcessor(0, new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize));
+    int[] strides = {1, 2, 2};
+    for (int i = 0; i < 3; i++) {
+      b.layer(new ConvolutionLayer.Builder(3, 3).stride(strides[i], strides[i])
+              .nOut(o.convWidths[i]).activation(Activation.IDENTITY).hasBias(false).build())
+          .layer(new BatchNormalization.Builder().build())
+          .layer(new ActivationLayer(Activation.RELU));
+    }
+    b.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+        .layer(new DenseLayer.Builder().nOut(o.projectorHidden).activation(Activation.RELU).build())
+        .layer(new DenseLayer.Builder().nOut(o.projectionSize).activation(Activation.IDENTITY).build())
+        .inputPreProcessor(EMBEDDING_LAYER + 3, new BatchToViews(o.numViews, o.projectionSize))
+        .layer(new SslLossLayer(o.method, o.temperature, o.projectionSize))
+        .setInputType(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
+    MultiLayerConfiguration conf = b.build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    return net;
+  }
+
+  /**
+   * Encoder output for single images {@code [N, C, H, W]} (no views), inference mode: {@code [N, D]}.
+   */
+  public static INDArray embed(MultiLayerNetwork net, INDArray images) {
+    return net.activateSelectedLayers(0, EMBEDDING_LAYER, images);
+  }
+}

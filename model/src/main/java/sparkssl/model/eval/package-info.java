@@ -1,0 +1,2 @@
+/** Evaluation of frozen encoders: weighted k-NN classification on L2-normalised embeddings. */
+package sparkssl.model.eval;
