@@ -75,6 +75,6 @@ public final class SslNetwork {
    * Encoder output for single images {@code [N, C, H, W]} (no views), inference mode: {@code [N, D]}.
    */
   public static INDArray embed(MultiLayerNetwork net, INDArray images) {
-    return net.activateSelectedLayers(0, EMBEDDING_LAYER, images);
+    return net.feedForwardToLayer(EMBEDDING_LAYER, images, false).get(EMBEDDING_LAYER + 1);
   }
 }
