@@ -58,4 +58,10 @@ public final class ViewPipeline implements Serializable {
     }
     return out;
   }
+
+  /** The whole image resized to {@code size x size}, no augmentation: what evaluation embeds. */
+  public byte[] plain(byte[] content) throws ImageDecodeException {
+    Image img = decoder.decode(content);
+    return Resize.cropResize(img, new CropBox(0, 0, img.height, img.width), size, size).toBytes();
+  }
 }

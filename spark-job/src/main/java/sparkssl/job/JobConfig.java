@@ -1,0 +1,180 @@
+package sparkssl.job;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+import sparkssl.augment.ViewOptions;
+import sparkssl.model.ModelOptions;
+
+/**
+ * Every setting of a pretraining run, with its default. Parsed from the command line and written to
+ * the run directory's {@code config.json} (Spark settings that look like secrets are redacted).
+ */
+public final class JobConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key|session\\.key).*");
+
+  @Option(names = "--corpus", paramLabel = "PATH",
+      description = "Unlabeled images (PNG/JPEG, recursive) on any Hadoop path. Default: the bundled Fashion-MNIST sample's train folder.")
+  public String corpus;
+
+  @Option(names = "--eval-train", paramLabel = "PATH",
+      description = "Labeled image folder (class = parent folder name) used as the k-NN bank. Default: the bundled sample's train folder.")
+  public String evalTrain;
+
+  @Option(names = "--eval-test", paramLabel = "PATH",
+      description = "Labeled image folder whose k-NN top-1 is reported. Default: the bundled sample's test folder.")
+  public String evalTest;
+
+  @Option(names = "--skip-eval", description = "Skip the k-NN evaluation.")
+  public boolean skipEval;
+
+  @Option(names = "--run-dir", paramLabel = "PATH",
+      description = "Where model.zip, checkpoints/, config.json and metrics.jsonl go (any Hadoop path). Default: runs/<timestamp>.")
+  public String runDir;
+
+  @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus (default: ${DEFAULT-VALUE}).")
+  public int epochs;
+
+  @Option(names = "--batch-size", defaultValue = "64",
+      description = "Images (view pairs) per worker step; contrastive negatives come from this batch only (default: ${DEFAULT-VALUE}).")
+  public int batchSize;
+
+  @Option(names = "--averaging-frequency", defaultValue = "4",
+      description = "Worker steps between parameter averagings (default: ${DEFAULT-VALUE}).")
+  public int averagingFrequency;
+
+  @Option(names = "--workers", defaultValue = "0",
+      description = "Parallel training workers; 0 = Spark's default parallelism (default: ${DEFAULT-VALUE}).")
+  public int workers;
+
+  @Option(names = "--method", defaultValue = "simclr", description = "Self-supervised method: simclr (default: ${DEFAULT-VALUE}).")
+  public String method;
+
+  @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  public double learningRate;
+
+  @Option(names = "--temperature", defaultValue = "0.2", description = "NT-Xent temperature (default: ${DEFAULT-VALUE}).")
+  public double temperature;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, views and data order (default: ${DEFAULT-VALUE}).")
+  public long seed;
+
+  @Option(names = "--image-size", defaultValue = "28", description = "Side of every view in pixels (default: ${DEFAULT-VALUE}).")
+  public int imageSize;
+
+  @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB); images are converted (default: ${DEFAULT-VALUE}).")
+  public int channels;
+
+  @Option(names = "--crop-scale-min", defaultValue = "0.2",
+      description = "Smallest area fraction of the random resized crop (default: ${DEFAULT-VALUE}).")
+  public double cropScaleMin;
+
+  @Option(names = "--flip-probability", defaultValue = "0.5", description = "Horizontal flip probability (default: ${DEFAULT-VALUE}).")
+  public double flipProbability;
+
+  @Option(names = "--max-pixels", defaultValue = "67108864",
+      description = "Images whose header claims more pixels are skipped unread (default: ${DEFAULT-VALUE}).")
+  public long maxPixels;
+
+  @Option(names = "--knn-k", defaultValue = "20", description = "Neighbours in the k-NN vote (default: ${DEFAULT-VALUE}).")
+  public int knnK;
+
+  @Option(names = "--knn-temperature", defaultValue = "0.07",
+      description = "Vote weight exp(similarity / T) (default: ${DEFAULT-VALUE}).")
+  public double knnTemperature;
+
+  @Option(names = "--eval-every", defaultValue = "0",
+      description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
+  public int evalEvery;
+
+  @Option(names = "--export-dir", paramLabel = "PATH",
+      description = "Shared scratch folder for DL4J's batch export (must be visible to all executors). Default: <run-dir>/_export.")
+  public String exportDir;
+
+  @Option(names = "--master", paramLabel = "URL",
+      description = "Spark master; default: the one spark-submit gives, else local[*].")
+  public String master;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
+  public Map<String, String> sparkConf = new LinkedHashMap<>();
+
+  /** Fills the defaults that depend on where the project lives and on the clock. */
+  void resolveDefaults() {
+    Path sample = Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
+        .resolve("data/sample/fashion-mnist");
+    if (corpus == null) {
+      corpus = sample.resolve("train").toUri().toString();
+    }
+    if (evalTrain == null) {
+      evalTrain = sample.resolve("train").toUri().toString();
+    }
+    if (evalTest == null) {
+      evalTest = sample.resolve("test").toUri().toString();
+    }
+    if (runDir == null) {
+      runDir = Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+          .toAbsolutePath().toUri().toString();
+    }
+    if (exportDir == null) {
+      exportDir = runDir.replaceAll("/+$", "") + "/_export";
+    }
+  }
+
+  /** The first thing wrong with these settings, or null. */
+  String problem() {
+    if (epochs < 1) return "--epochs must be >= 1, got " + epochs;
+    if (batchSize < 2) return "--batch-size must be >= 2 (contrastive losses need negatives), got " + batchSize;
+    if (averagingFrequency < 1) return "--averaging-frequency must be >= 1, got " + averagingFrequency;
+    if (workers < 0) return "--workers must be >= 0, got " + workers;
+    if (!method.equals("simclr")) return "--method: unknown method '" + method + "' (supported: simclr)";
+    if (!(learningRate > 0)) return "--learning-rate must be > 0, got " + learningRate;
+    if (!(temperature > 0)) return "--temperature must be > 0, got " + temperature;
+    if (imageSize < 8) return "--image-size must be >= 8, got " + imageSize;
+    if (channels != 1 && channels != 3) return "--channels must be 1 or 3, got " + channels;
+    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) return "--crop-scale-min must be in (0, 1], got " + cropScaleMin;
+    if (!(flipProbability >= 0 && flipProbability <= 1)) return "--flip-probability must be in [0, 1], got " + flipProbability;
+    if (maxPixels < 1) return "--max-pixels must be >= 1, got " + maxPixels;
+    if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
+    if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
+    if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
+    return null;
+  }
+
+  ViewOptions viewOptions() {
+    ViewOptions v = new ViewOptions();
+    v.size = imageSize;
+    v.channels = channels;
+    v.numViews = 2;
+    v.cropScaleMin = cropScaleMin;
+    v.flipProbability = flipProbability;
+    v.seed = seed;
+    v.maxPixels = maxPixels;
+    return v;
+  }
+
+  ModelOptions modelOptions() {
+    ModelOptions m = new ModelOptions();
+    m.method = method;
+    m.channels = channels;
+    m.imageSize = imageSize;
+    m.numViews = 2;
+    m.learningRate = learningRate;
+    m.temperature = temperature;
+    m.seed = seed;
+    return m;
+  }
+
+  /** The Spark settings as they may be written down: secret-looking values replaced. */
+  Map<String, String> redactedSparkConf() {
+    Map<String, String> out = new LinkedHashMap<>();
+    sparkConf.forEach((k, v) -> out.put(k, SECRET.matcher(k).matches() ? "<redacted>" : v));
+    return out;
+  }
+}

@@ -1,0 +1,80 @@
+package sparkssl.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import sparkssl.model.ModelIO;
+
+/**
+ * One run's outputs on any Hadoop path: {@code model.zip}, {@code checkpoints/epoch-NNNN.zip},
+ * {@code config.json}, {@code metrics.jsonl}.
+ *
+ * <p>Every file is written beside its final name and renamed into place, so a run that dies halfway
+ * through a write leaves the previous good file intact.
+ */
+final class RunDirectory {
+  static final String MODEL = "model.zip";
+  static final String CONFIG = "config.json";
+  static final String METRICS = "metrics.jsonl";
+
+  private final Path root;
+  private final FileSystem fs;
+  private final StringBuilder metrics = new StringBuilder();
+
+  RunDirectory(String uri, Configuration hadoopConf) throws IOException {
+    this.root = new Path(uri);
+    this.fs = root.getFileSystem(hadoopConf);
+    fs.mkdirs(new Path(root, "checkpoints"));
+  }
+
+  Path root() {
+    return root;
+  }
+
+  void writeConfig(String json) throws IOException {
+    writeAtomically(new Path(root, CONFIG), out -> out.write(json.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Adds one JSON line to metrics.jsonl (rewritten whole: object stores have no append). */
+  void appendMetrics(String jsonLine) throws IOException {
+    metrics.append(jsonLine).append('\n');
+    byte[] bytes = metrics.toString().getBytes(StandardCharsets.UTF_8);
+    writeAtomically(new Path(root, METRICS), out -> out.write(bytes));
+  }
+
+  void checkpoint(MultiLayerNetwork net, int epoch) throws IOException {
+    writeAtomically(new Path(root, String.format("checkpoints/epoch-%04d.zip", epoch)), out -> ModelIO.write(net, out));
+    writeAtomically(new Path(root, MODEL), out -> ModelIO.write(net, out));
+  }
+
+  static MultiLayerNetwork readModel(String runDir, Configuration hadoopConf) throws IOException {
+    Path p = new Path(new Path(runDir), MODEL);
+    try (InputStream in = p.getFileSystem(hadoopConf).open(p)) {
+      return ModelIO.read(in);
+    }
+  }
+
+  private interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  private void writeAtomically(Path target, Writer writer) throws IOException {
+    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+    try (FSDataOutputStream out = fs.create(tmp, true)) {
+      writer.write(out);
+    }
+    // rename does not replace on HDFS or S3A: the old file goes only once the new one is complete
+    if (fs.exists(target) && !fs.delete(target, false)) {
+      throw new IOException("cannot replace " + target);
+    }
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+  }
+}

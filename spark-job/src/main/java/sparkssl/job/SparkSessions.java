@@ -1,0 +1,37 @@
+package sparkssl.job;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** The Spark session of a run: spark-submit's master if it gave one, else local mode. */
+final class SparkSessions {
+  /** Without it dl4j-spark's training statistics ask an NTP server for the time, and fail offline. */
+  static final String TIME_SOURCE =
+      "-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource";
+
+  private SparkSessions() {}
+
+  static SparkSession create(JobConfig cfg) {
+    SparkConf conf = new SparkConf().setAppName("spark-ssl");
+    if (cfg.master != null) {
+      conf.setMaster(cfg.master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    for (Map.Entry<String, String> e : cfg.sparkConf.entrySet()) {
+      conf.set(e.getKey(), e.getValue());
+    }
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+    }
+    System.setProperty("org.deeplearning4j.spark.time.TimeSource",
+        "org.deeplearning4j.spark.time.SystemClockTimeSource");
+    String executorOpts = conf.get("spark.executor.extraJavaOptions", "");
+    if (!executorOpts.contains("TimeSource")) {
+      conf.set("spark.executor.extraJavaOptions", (executorOpts + " " + TIME_SOURCE).trim());
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}
