@@ -39,7 +39,7 @@ public final class JobConfig implements Serializable {
       description = "Where model.zip, checkpoints/, config.json and metrics.jsonl go (any Hadoop path). Default: runs/<timestamp>.")
   public String runDir;
 
-  @Option(names = "--epochs", defaultValue = "5", description = "Passes over the corpus (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--epochs", defaultValue = "10", description = "Passes over the corpus (default: ${DEFAULT-VALUE}).")
   public int epochs;
 
   @Option(names = "--batch-size", defaultValue = "64",
@@ -105,6 +105,9 @@ public final class JobConfig implements Serializable {
   @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
   public Map<String, String> sparkConf = new LinkedHashMap<>();
 
+  /** True when the export folder is the run directory's own scratch, removed after the run. */
+  transient boolean exportDirIsDefault;
+
   /** Fills the defaults that depend on where the project lives and on the clock. */
   void resolveDefaults() {
     Path sample = Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
@@ -124,6 +127,7 @@ public final class JobConfig implements Serializable {
     }
     if (exportDir == null) {
       exportDir = runDir.replaceAll("/+$", "") + "/_export";
+      exportDirIsDefault = true;
     }
   }
 

@@ -59,6 +59,7 @@ public final class PretrainJob {
 
     MultiLayerNetwork net = SslNetwork.create(cfg.modelOptions());
     MultiLayerNetwork randomInit = net.clone();
+    EpochLoss epochLoss = new EpochLoss(spark.sparkContext());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
         cfg.workers > 0 ? cfg.workers : null, cfg.batchSize)
         .batchSizePerWorker(cfg.batchSize)
@@ -67,6 +68,7 @@ public final class PretrainJob {
         .rngSeed(cfg.seed)
         .exportDirectory(cfg.exportDir)
         .collectTrainingStats(true)
+        .trainingHooks(epochLoss)
         .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
     ExecutorTracker executors = new ExecutorTracker();
@@ -98,6 +100,7 @@ public final class PretrainJob {
       net = sparkNet.getNetwork();
       run.checkpoint(net, epoch);
 
+      double loss = epochLoss.takeMean();
       int rounds = averagingRounds(sparkNet.getSparkTrainingStats());
       Set<String> seen = executors.drain();
       if (good.value() == 0) {
@@ -106,7 +109,7 @@ public final class PretrainJob {
       }
       record = new LinkedHashMap<>();
       record.put("epoch", epoch);
-      record.put("loss", sparkNet.getScore());
+      record.put("loss", loss);
       record.put("images", good.value());
       record.put("images_per_s", good.value() / wall);
       record.put("wall_s", wall);
@@ -128,7 +131,7 @@ public final class PretrainJob {
       }
       run.appendMetrics(JSON.writeValueAsString(record));
       LOG.info("epoch {}/{}  loss {}  {} images/s  {} s{}", epoch, cfg.epochs,
-          String.format("%.4f", sparkNet.getScore()), String.format("%.1f", good.value() / wall),
+          String.format("%.4f", loss), String.format("%.1f", good.value() / wall),
           String.format("%.1f", wall),
           record.containsKey("knn_top1") ? String.format("  k-NN top-1 %.2f%%", 100 * (double) record.get("knn_top1")) : "");
     }
@@ -136,6 +139,9 @@ public final class PretrainJob {
       LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
           String.format("%.2f", 100 * (double) record.get("knn_top1")),
           String.format("%.2f", 100 * (double) record.get("knn_top1_random_init")));
+    }
+    if (cfg.exportDirIsDefault) {
+      run.deleteScratch(cfg.exportDir);
     }
     LOG.info("model: {}/{}", run.root(), RunDirectory.MODEL);
     return record;

@@ -53,6 +53,12 @@ final class RunDirectory {
     writeAtomically(new Path(root, MODEL), out -> ModelIO.write(net, out));
   }
 
+  /** Removes a scratch folder of the run (DL4J's exported batches). */
+  void deleteScratch(String uri) throws IOException {
+    Path p = new Path(uri);
+    p.getFileSystem(fs.getConf()).delete(p, true);
+  }
+
   static MultiLayerNetwork readModel(String runDir, Configuration hadoopConf) throws IOException {
     Path p = new Path(new Path(runDir), MODEL);
     try (InputStream in = p.getFileSystem(hadoopConf).open(p)) {

@@ -1,0 +1,84 @@
+package sparkssl.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+
+  private static final class Captured {
+    int code;
+    String out;
+    String err;
+  }
+
+  private static Captured run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Captured c = new Captured();
+      c.code = Main.execute(args);
+      c.out = out.toString(StandardCharsets.UTF_8);
+      c.err = err.toString(StandardCharsets.UTF_8);
+      return c;
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsDefault() {
+    Captured c = run("train", "--help");
+    assertEquals(0, c.code);
+    for (Field f : JobConfig.class.getDeclaredFields()) {
+      CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+      if (o == null) {
+        continue;
+      }
+      assertTrue(c.out.contains(o.names()[0]), "--help misses " + o.names()[0]);
+      if (!o.defaultValue().equals(CommandLine.Option.NULL_VALUE)) {
+        assertTrue(c.out.contains("(default: " + o.defaultValue() + ")"), "--help misses the default of " + o.names()[0]);
+      } else if (f.getType() != boolean.class && f.getType() != java.util.Map.class) {
+        assertTrue(o.description()[0].contains("efault"), o.names()[0] + " says nothing of its default");
+      }
+    }
+  }
+
+  @Test
+  void unknownOptionExitsTwoWithMessage() {
+    Captured c = run("train", "--epoch", "3");
+    assertEquals(2, c.code);
+    assertTrue(c.err.contains("Unknown option: '--epoch'"), c.err);
+  }
+
+  @Test
+  void badValuesExitTwoWithMessage() {
+    Captured notANumber = run("train", "--epochs", "many");
+    assertEquals(2, notANumber.code);
+    assertTrue(notANumber.err.contains("'many' is not an int"), notANumber.err);
+
+    Captured outOfRange = run("train", "--temperature", "0");
+    assertEquals(2, outOfRange.code);
+    assertTrue(outOfRange.err.contains("--temperature must be > 0"), outOfRange.err);
+
+    Captured method = run("train", "--method", "mae");
+    assertEquals(2, method.code);
+    assertTrue(method.err.contains("unknown method 'mae'"), method.err);
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    assertEquals(2, run().code);
+  }
+}

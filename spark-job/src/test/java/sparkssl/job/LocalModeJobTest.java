@@ -1,0 +1,133 @@
+package sparkssl.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import sparkssl.augment.ViewPipeline;
+import sparkssl.model.SslNetwork;
+
+/** The whole job in Spark local mode on a slice of the bundled sample, with a few bad files mixed in. */
+class LocalModeJobTest {
+  private static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void trainsCheckpointsEvaluatesAndSkipsBadFiles() throws Exception {
+    Path corpus = tmp.resolve("corpus");
+    Path evalTrain = tmp.resolve("eval-train");
+    Path evalTest = tmp.resolve("eval-test");
+    copySlice(SAMPLE.resolve("train"), corpus, 24);
+    copySlice(SAMPLE.resolve("train"), evalTrain, 10);
+    copySlice(SAMPLE.resolve("test"), evalTest, 5);
+    Files.write(corpus.resolve("truncated.png"), Files.readAllBytes(anyImage(corpus)), new java.nio.file.OpenOption[0]);
+    byte[] good = Files.readAllBytes(anyImage(corpus));
+    Files.write(corpus.resolve("truncated.png"), java.util.Arrays.copyOf(good, good.length / 3));
+    Files.write(corpus.resolve("empty.jpg"), new byte[0]);
+    Files.writeString(corpus.resolve("notes.png"), "not an image");
+    Files.writeString(corpus.resolve("README.txt"), "ignored: not an image extension");
+
+    Path runDir = tmp.resolve("run");
+    JobConfig cfg = new JobConfig();
+    new picocli.CommandLine(cfg).parseArgs(
+        "--corpus", corpus.toUri().toString(), "--eval-train", evalTrain.toUri().toString(),
+        "--eval-test", evalTest.toUri().toString(), "--run-dir", runDir.toString(),
+        "--epochs", "2", "--batch-size", "16", "--averaging-frequency", "2", "--workers", "2",
+        "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.hadoop.fs.s3a.secret.key=TOPSECRET-123");
+    cfg.resolveDefaults();
+    SparkSession spark = SparkSessions.create(cfg);
+    try {
+      new PretrainJob(spark, cfg).run();
+    } finally {
+      spark.stop();
+    }
+
+    List<JsonNode> metrics = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
+        .map(LocalModeJobTest::json).collect(Collectors.toList());
+    assertEquals(2, metrics.size());
+    for (JsonNode m : metrics) {
+      assertEquals(240, m.get("images").asLong(), "every good image trains");
+      assertEquals(3, m.get("skipped_files").asLong(), "truncated, empty and text files are skipped and counted");
+      assertTrue(Double.isFinite(m.get("loss").asDouble()) && m.get("loss").asDouble() > 0);
+      assertTrue(m.get("images_per_s").asDouble() > 0);
+      assertTrue(m.get("averaging_rounds").asInt() >= 1);
+    }
+    JsonNode last = metrics.get(1);
+    double top1 = last.get("knn_top1").asDouble();
+    assertTrue(top1 > 0.1 && top1 <= 1, "10 classes: k-NN top-1 " + top1);
+    assertTrue(last.has("knn_top1_random_init"));
+
+    assertTrue(Files.exists(runDir.resolve("checkpoints/epoch-0001.zip")));
+    assertTrue(Files.exists(runDir.resolve("checkpoints/epoch-0002.zip")));
+    assertFalse(Files.exists(runDir.resolve("_export")), "scratch export folder is removed");
+    String config = Files.readString(runDir.resolve("config.json"), StandardCharsets.UTF_8);
+    assertFalse(config.contains("TOPSECRET"), "secrets never reach config.json");
+    assertTrue(config.contains("<redacted>"));
+    assertEquals(16, json(config).get("batch_size_per_worker").asInt());
+
+    // the final model and the last checkpoint are the same network, and it embeds images
+    MultiLayerNetwork model = RunDirectory.readModel(runDir.toString(), new Configuration());
+    MultiLayerNetwork checkpoint;
+    try (var in = Files.newInputStream(runDir.resolve("checkpoints/epoch-0002.zip"))) {
+      checkpoint = sparkssl.model.ModelIO.read(in);
+    }
+    assertTrue(model.params().equalsWithEps(checkpoint.params(), 0));
+    ViewPipeline plain = new ViewPipeline(cfg.viewOptions());
+    byte[] pixels = plain.plain(Files.readAllBytes(anyImage(evalTest)));
+    float[] f = new float[pixels.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (pixels[i] & 0xff) / 255f;
+    }
+    INDArray emb = SslNetwork.embed(model, org.nd4j.linalg.factory.Nd4j.create(f, new long[] {1, 1, 28, 28}, 'c'));
+    assertArrayEquals(new long[] {1, 128}, emb.shape());
+  }
+
+  private static JsonNode json(String s) {
+    try {
+      return new ObjectMapper().readTree(s);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Path anyImage(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(p -> p.toString().endsWith(".png") && !p.getFileName().toString().startsWith("trunc")
+          && !p.getFileName().toString().startsWith("notes")).sorted().findFirst().orElseThrow();
+    }
+  }
+
+  /** Copies the first {@code perClass} images of every class folder. */
+  static void copySlice(Path from, Path to, int perClass) throws IOException {
+    try (Stream<Path> classes = Files.list(from)) {
+      for (Path cls : classes.filter(Files::isDirectory).sorted().collect(Collectors.toList())) {
+        Path dst = Files.createDirectories(to.resolve(cls.getFileName()));
+        try (Stream<Path> files = Files.list(cls)) {
+          for (Path f : files.sorted().limit(perClass).collect(Collectors.toList())) {
+            Files.copy(f, dst.resolve(f.getFileName()));
+          }
+        }
+      }
+    }
+  }
+}
