@@ -41,14 +41,15 @@ class CommandLineTest {
   void helpListsEveryOptionWithItsDefault() {
     Captured c = run("train", "--help");
     assertEquals(0, c.code);
+    String help = c.out.replaceAll("\\s+", " ");
     for (Field f : JobConfig.class.getDeclaredFields()) {
       CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
       if (o == null) {
         continue;
       }
-      assertTrue(c.out.contains(o.names()[0]), "--help misses " + o.names()[0]);
-      if (!o.defaultValue().equals(CommandLine.Option.NULL_VALUE)) {
-        assertTrue(c.out.contains("(default: " + o.defaultValue() + ")"), "--help misses the default of " + o.names()[0]);
+      assertTrue(help.contains(o.names()[0]), "--help misses " + o.names()[0]);
+      if (!o.defaultValue().equals("__no_default_value__")) {
+        assertTrue(help.contains("(default: " + o.defaultValue() + ")"), "--help misses the default of " + o.names()[0]);
       } else if (f.getType() != boolean.class && f.getType() != java.util.Map.class) {
         assertTrue(o.description()[0].contains("efault"), o.names()[0] + " says nothing of its default");
       }
@@ -59,7 +60,7 @@ class CommandLineTest {
   void unknownOptionExitsTwoWithMessage() {
     Captured c = run("train", "--epoch", "3");
     assertEquals(2, c.code);
-    assertTrue(c.err.contains("Unknown option: '--epoch'"), c.err);
+    assertTrue(c.err.contains("Unknown option") && c.err.contains("'--epoch'"), c.err);
   }
 
   @Test
