@@ -1,0 +1,85 @@
+package sparkssl.augment;
+
+import static org.apache.spark.sql.functions.call_udf;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The UDFs on a real local Spark: from SQL, from the DataFrame API, and independent of partitioning. */
+class SslViewsUdfTest {
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSession.builder().master("local[2]").appName("udf-test")
+        .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    SslViewsUdf.register(spark, new ViewOptions());
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static Dataset<Row> images(int partitions) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      rows.add(RowFactory.create("file:/img/" + i + ".png", ViewPipelineTest.png(30 + i, 28, BufferedImage.TYPE_BYTE_GRAY)));
+    }
+    rows.add(RowFactory.create("file:/img/bad.png", "garbage".getBytes()));
+    StructType schema = new StructType().add("path", DataTypes.StringType).add("content", DataTypes.BinaryType);
+    return spark.createDataFrame(rows, schema).repartition(partitions);
+  }
+
+  private static Map<String, Row> views(Dataset<Row> df) {
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : df.select(col("path"), call_udf(SslViewsUdf.VIEWS, col("content"), col("path"), lit(1)).as("v"))
+        .collectAsList()) {
+      out.put(r.getString(0), r.getStruct(1));
+    }
+    return out;
+  }
+
+  @Test
+  void viewsDoNotDependOnPartitioningAndBadFilesBecomeErrors() throws Exception {
+    Map<String, Row> one = views(images(1));
+    Map<String, Row> five = views(images(5));
+    assertEquals(13, one.size());
+    for (String path : one.keySet()) {
+      if (path.endsWith("bad.png")) {
+        assertNull(one.get(path).get(0));
+        assertTrue(one.get(path).getString(1).startsWith("NOT_AN_IMAGE"), one.get(path).getString(1));
+      } else {
+        assertArrayEquals((byte[]) one.get(path).get(0), (byte[]) five.get(path).get(0), path);
+      }
+    }
+  }
+
+  @Test
+  void usableFromSql() throws Exception {
+    images(2).createOrReplaceTempView("imgs");
+    long bad = spark.sql("SELECT path FROM imgs WHERE ssl_decode_error(content) IS NOT NULL").count();
+    assertEquals(1, bad);
+    Row r = spark.sql("SELECT ssl_views(content, path, 7).views AS v FROM imgs WHERE path = 'file:/img/3.png'").first();
+    assertEquals(2 * 28 * 28, ((byte[]) r.get(0)).length);
+  }
+}
