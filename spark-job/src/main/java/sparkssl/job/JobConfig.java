@@ -94,6 +94,14 @@ public final class JobConfig implements Serializable {
       description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
   public int evalEvery;
 
+  /** How minibatches reach DL4J's workers. */
+  public enum Feed { direct, export }
+
+  @Option(names = "--feed", defaultValue = "direct",
+      description = "How batches reach the workers: direct (from the RDD; works on any cluster) or export "
+          + "(DL4J writes batches to --export-dir first; needs a shared filesystem on a cluster) (default: ${DEFAULT-VALUE}).")
+  public Feed feed;
+
   @Option(names = "--export-dir", paramLabel = "PATH",
       description = "Shared scratch folder for DL4J's batch export (must be visible to all executors). Default: <run-dir>/_export.")
   public String exportDir;

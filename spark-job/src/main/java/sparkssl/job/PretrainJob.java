@@ -18,6 +18,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -66,6 +67,7 @@ public final class PretrainJob {
         .averagingFrequency(cfg.averagingFrequency)
         .workerPrefetchNumBatches(2)
         .rngSeed(cfg.seed)
+        .rddTrainingApproach(cfg.feed == JobConfig.Feed.export ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
         .exportDirectory(cfg.exportDir)
         .collectTrainingStats(true)
         .trainingHooks(epochLoss)
@@ -96,7 +98,9 @@ public final class PretrainJob {
       long start = System.nanoTime();
       sparkNet.fit(batches);
       double wall = (System.nanoTime() - start) / 1e9;
-      master.deleteTempFiles(sc);
+      if (cfg.feed == JobConfig.Feed.export) {
+        master.deleteTempFiles(sc);
+      }
       net = sparkNet.getNetwork();
       run.checkpoint(net, epoch);
 
@@ -140,7 +144,7 @@ public final class PretrainJob {
           String.format("%.2f", 100 * (double) record.get("knn_top1")),
           String.format("%.2f", 100 * (double) record.get("knn_top1_random_init")));
     }
-    if (cfg.exportDirIsDefault) {
+    if (cfg.feed == JobConfig.Feed.export && cfg.exportDirIsDefault) {
       run.deleteScratch(cfg.exportDir);
     }
     LOG.info("model: {}/{}", run.root(), RunDirectory.MODEL);
@@ -161,6 +165,7 @@ public final class PretrainJob {
     c.put("eval_test", cfg.evalTest);
     c.put("skip_eval", cfg.skipEval);
     c.put("run_dir", cfg.runDir);
+    c.put("feed", cfg.feed.name());
     c.put("export_dir", cfg.exportDir);
     c.put("epochs", cfg.epochs);
     c.put("batch_size_per_worker", cfg.batchSize);
