@@ -19,10 +19,8 @@ import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.spark.impl.paramavg.stats.ParameterAveragingTrainingMasterStats;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +67,11 @@ public final class PretrainJob {
         .rngSeed(cfg.seed)
         .rddTrainingApproach(cfg.feed == JobConfig.Feed.export ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
         .exportDirectory(cfg.exportDir)
-        .collectTrainingStats(true)
         .trainingHooks(epochLoss)
         .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
-    ExecutorTracker executors = new ExecutorTracker();
-    spark.sparkContext().addSparkListener(executors);
+    TrainingObserver observer = new TrainingObserver();
+    spark.sparkContext().addSparkListener(observer);
 
     Dataset<Row> corpus = Corpus.images(spark, cfg.corpus);
     KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(sc,
@@ -85,7 +82,6 @@ public final class PretrainJob {
         cfg.workers > 0 ? cfg.workers : sc.defaultParallelism());
 
     Map<String, Object> record = null;
-    int roundsSoFar = 0;
     for (int epoch = 1; epoch <= cfg.epochs; epoch++) {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
       LongAccumulator bad = sc.sc().longAccumulator("skipped files epoch " + epoch);
@@ -105,8 +101,8 @@ public final class PretrainJob {
       run.checkpoint(net, epoch);
 
       double loss = epochLoss.takeMean();
-      int rounds = averagingRounds(sparkNet.getSparkTrainingStats());
-      Set<String> seen = executors.drain();
+      awaitListenerEvents();
+      Set<String> seen = observer.drainExecutors();
       if (good.value() == 0) {
         throw new IllegalStateException("no decodable PNG/JPEG images under " + cfg.corpus
             + (bad.value() > 0 ? " (" + bad.value() + " files skipped, e.g. " + badExamples.value() + ")" : ""));
@@ -118,9 +114,8 @@ public final class PretrainJob {
       record.put("images_per_s", good.value() / wall);
       record.put("wall_s", wall);
       record.put("skipped_files", bad.value());
-      record.put("averaging_rounds", rounds - roundsSoFar);
+      record.put("averaging_rounds", observer.drainAveragingRounds());
       record.put("executors", seen);
-      roundsSoFar = rounds;
       if (bad.value() > 0) {
         List<String> examples = badExamples.value();
         LOG.warn("epoch {}: skipped {} undecodable files, e.g. {}", epoch, bad.value(), examples.subList(0, Math.min(5, examples.size())));
@@ -151,11 +146,13 @@ public final class PretrainJob {
     return record;
   }
 
-  private static int averagingRounds(SparkTrainingStats stats) {
-    if (stats == null || !stats.getKeySet().contains(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_AGGREGATE_TIMES_MS)) {
-      return 0;
+  /** Listener events arrive asynchronously: let this epoch's reach the observer before reading it. */
+  private void awaitListenerEvents() {
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Spark listener events still queued after 10 s; executor and averaging counts may lag an epoch");
     }
-    return stats.getValue(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_AGGREGATE_TIMES_MS).size();
   }
 
   private String configJson() throws IOException {

@@ -43,6 +43,7 @@ public class SslLossLayer extends SameDiffOutputLayer {
 
   @Override
   public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
+    SameDiffChatter.silence();
     SDVariable z1 = input.get(SDIndex.all(), SDIndex.interval(0L, projectionSize));
     SDVariable z2 = input.get(SDIndex.all(), SDIndex.interval(projectionSize, 2 * projectionSize));
     SDVariable n = sd.sizeAt(input, 0).castTo(input.dataType());
