@@ -40,6 +40,7 @@ public final class SslNetwork {
   }
 
   public static MultiLayerNetwork create(ModelOptions o, DataType dataType, IUpdater updater) {
+    FastPath.enable();
     if (o.convWidths.length != 3) {
       throw new IllegalArgumentException("convWidths must have 3 entries");
     }

@@ -8,6 +8,7 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import sparkssl.model.FastPath;
 
 /**
  * The output layer shared by all methods: its input is {@code [N, 2D]} (each image's two view
@@ -19,6 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Labels are dummies ({@code [N, 1]}): M2.1 crashes in backprop when an output layer needs none.
  */
 public class SslLossLayer extends SameDiffOutputLayer {
+  static {
+    // this class loads when a configuration is deserialised: before a Spark worker builds its network
+    FastPath.enable();
+  }
+
   private String method = "simclr";
   private double temperature = 0.2;
   private long projectionSize;
