@@ -91,6 +91,8 @@ class StandaloneClusterIT {
     assertEquals(2, executors.size(), "both executors took part: " + epoch);
     assertTrue(epoch.get("averaging_rounds").asInt() >= 1, "parameter averaging happened: " + epoch);
     assertEquals(160, epoch.get("images").asLong());
+    assertTrue(epoch.get("fast_path_steps").asLong() > 0, epoch.toString());
+    assertEquals(0, epoch.get("slow_path_steps").asLong(), "executors train on the oneDNN fast path: " + epoch);
 
     // the saved model, loaded here, gives the embeddings the driver's model gave: recomputing the
     // k-NN top-1 from them reproduces the driver's figure exactly

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import sparkssl.augment.SslViewsUdf;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
+import sparkssl.model.FastPath;
 import sparkssl.model.SslNetwork;
 
 /**
@@ -58,7 +59,14 @@ public final class PretrainJob {
 
     MultiLayerNetwork net = SslNetwork.create(cfg.modelOptions());
     MultiLayerNetwork randomInit = net.clone();
+    FastPath.Status driverPath = FastPath.status(net);
+    if (driverPath.active()) {
+      LOG.info("fast path: {}", driverPath);
+    } else {
+      LOG.warn("FAST PATH OFF, training will be several times slower: {}", driverPath);
+    }
     EpochLoss epochLoss = new EpochLoss(spark.sparkContext());
+    FastPathProbe fastPathProbe = new FastPathProbe(spark.sparkContext());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
         cfg.workers > 0 ? cfg.workers : null, cfg.batchSize)
         .batchSizePerWorker(cfg.batchSize)
@@ -67,7 +75,7 @@ public final class PretrainJob {
         .rngSeed(cfg.seed)
         .rddTrainingApproach(cfg.feed == JobConfig.Feed.export ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
         .exportDirectory(cfg.exportDir)
-        .trainingHooks(epochLoss)
+        .trainingHooks(epochLoss, fastPathProbe)
         .build();
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
     TrainingObserver observer = new TrainingObserver();
@@ -116,6 +124,12 @@ public final class PretrainJob {
       record.put("skipped_files", bad.value());
       record.put("averaging_rounds", observer.drainAveragingRounds());
       record.put("executors", seen);
+      long[] steps = fastPathProbe.take();
+      record.put("fast_path_steps", steps[0]);
+      record.put("slow_path_steps", steps[1]);
+      if (steps[1] > 0) {
+        LOG.warn("epoch {}: {} of {} worker steps ran OFF the oneDNN fast path", epoch, steps[1], steps[0] + steps[1]);
+      }
       if (bad.value() > 0) {
         List<String> examples = badExamples.value();
         LOG.warn("epoch {}: skipped {} undecodable files, e.g. {}", epoch, bad.value(), examples.subList(0, Math.min(5, examples.size())));

@@ -72,6 +72,8 @@ class LocalModeJobTest {
       assertTrue(Double.isFinite(m.get("loss").asDouble()) && m.get("loss").asDouble() > 0);
       assertTrue(m.get("images_per_s").asDouble() > 0);
       assertTrue(m.get("averaging_rounds").asInt() >= 1);
+      assertTrue(m.get("fast_path_steps").asLong() > 0);
+      assertEquals(0, m.get("slow_path_steps").asLong(), "every worker step on the oneDNN fast path");
     }
     JsonNode last = metrics.get(1);
     double top1 = last.get("knn_top1").asDouble();
