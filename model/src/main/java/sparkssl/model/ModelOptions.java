@@ -15,6 +15,8 @@ public final class ModelOptions implements Serializable {
   public int numViews = 2;
   /** Output channels of the encoder's three 3x3 convolutions (strides 1, 2, 2). */
   public int[] convWidths = {32, 64, 128};
+  /** Batch norm after each convolution (conv-BN-ReLU); without it, conv(+bias)-ReLU. */
+  public boolean batchNorm = true;
   /** Projector MLP: hidden width and output (projection) size. */
   public int projectorHidden = 128;
   public int projectionSize = 64;

@@ -26,13 +26,10 @@ import sparkssl.model.loss.SslLossLayer;
  * Builds the SSL network: views-to-batch, a small conv-BN-ReLU encoder ending in global average
  * pooling (the embedding), an MLP projector, batch-to-views, and the method's loss layer.
  *
- * <p>Layers 0..{@link #EMBEDDING_LAYER} are the encoder that is kept; the views-to-batch
+ * <p>Layers up to the global pooling are the encoder that is kept; the views-to-batch
  * preprocessor in front of layer 0 lets the same network embed plain single-view images.
  */
 public final class SslNetwork {
-  /** Index of the global-pooling layer whose output is the embedding. */
-  public static final int EMBEDDING_LAYER = 9;
-
   private SslNetwork() {}
 
   public static MultiLayerNetwork create(ModelOptions o) {
@@ -55,15 +52,19 @@ public final class SslNetwork {
         .inputPreProcessor(0, new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize));
     int[] strides = {1, 2, 2};
     for (int i = 0; i < 3; i++) {
-      b.layer(new ConvolutionLayer.Builder(3, 3).stride(strides[i], strides[i])
-              .nOut(o.convWidths[i]).activation(Activation.IDENTITY).hasBias(false).build())
-          .layer(new BatchNormalization.Builder().build())
-          .layer(new ActivationLayer(Activation.RELU));
+      ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3).stride(strides[i], strides[i]).nOut(o.convWidths[i]);
+      if (o.batchNorm) {
+        b.layer(conv.activation(Activation.IDENTITY).hasBias(false).build())
+            .layer(new BatchNormalization.Builder().build())
+            .layer(new ActivationLayer(Activation.RELU));
+      } else {
+        b.layer(conv.activation(Activation.RELU).build());
+      }
     }
     b.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
         .layer(new DenseLayer.Builder().nOut(o.projectorHidden).activation(Activation.RELU).build())
         .layer(new DenseLayer.Builder().nOut(o.projectionSize).activation(Activation.IDENTITY).build())
-        .inputPreProcessor(EMBEDDING_LAYER + 3, new BatchToViews(o.numViews, o.projectionSize))
+        .inputPreProcessor(embeddingLayer(o) + 3, new BatchToViews(o.numViews, o.projectionSize))
         .layer(new SslLossLayer(o.method, o.temperature, o.projectionSize))
         .setInputType(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
     MultiLayerConfiguration conf = b.build();
@@ -72,10 +73,25 @@ public final class SslNetwork {
     return net;
   }
 
+  /** Index of the global-pooling layer: three layers per conv block with batch norm, one without. */
+  private static int embeddingLayer(ModelOptions o) {
+    return o.batchNorm ? 9 : 3;
+  }
+
   /**
    * Encoder output for single images {@code [N, C, H, W]} (no views), inference mode: {@code [N, D]}.
    */
   public static INDArray embed(MultiLayerNetwork net, INDArray images) {
-    return net.feedForwardToLayer(EMBEDDING_LAYER, images, false).get(EMBEDDING_LAYER + 1);
+    int pool = globalPoolingIndex(net);
+    return net.feedForwardToLayer(pool, images, false).get(pool + 1);
+  }
+
+  private static int globalPoolingIndex(MultiLayerNetwork net) {
+    for (int i = 0; i < net.getnLayers(); i++) {
+      if (net.getLayer(i) instanceof org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("not an SSL network: no global pooling layer");
   }
 }

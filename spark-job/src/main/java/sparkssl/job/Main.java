@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code spark-ssl}: the command-line entry point, for the launcher and for spark-submit alike. */
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
-    subcommands = {TrainCommand.class, FashionMnistCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

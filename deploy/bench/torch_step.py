@@ -1,0 +1,70 @@
+"""PyTorch twin of spark-ssl's SSL network, timed per training step; the peer for `spark-ssl benchmark-step`.
+
+Run with Debian's torch: /usr/bin/python3 deploy/bench/torch_step.py --model small-cnn --pairs 64 ...
+Prints one JSON object: {"model", "pairs", "threads", "median_s", "pairs_per_s", "torch"}.
+Same layers, init-independent timing, same loss (NT-Xent, T=0.2), Adam 1e-3, float32, NCHW.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def encoder(model, channels, widths=(32, 64, 128)):
+    layers, c = [], channels
+    for w, s in zip(widths, (1, 2, 2)):
+        if model == "conv-bn-relu":
+            layers += [nn.Conv2d(c, w, 3, s, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
+        else:
+            layers += [nn.Conv2d(c, w, 3, s, 1), nn.ReLU()]
+        c = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers), c
+
+
+def nt_xent(z1, z2, tau):
+    z = F.normalize(torch.cat([z1, z2]), dim=1)
+    n = z1.shape[0]
+    logits = z @ z.t() / tau
+    logits.fill_diagonal_(float("-inf"))
+    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(logits, targets)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", choices=["small-cnn", "conv-bn-relu"], default="small-cnn")
+    p.add_argument("--pairs", type=int, default=64)
+    p.add_argument("--channels", type=int, default=3)
+    p.add_argument("--size", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--steps", type=int, default=30)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    enc, d = encoder(a.model, a.channels)
+    net = nn.Sequential(enc, nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 64))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    x = torch.rand(2 * a.pairs, a.channels, a.size, a.size)
+    times = []
+    for i in range(a.warmup + a.steps):
+        t0 = time.perf_counter()
+        z = net(x)
+        loss = nt_xent(z[: a.pairs], z[a.pairs:], 0.2)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i >= a.warmup:
+            times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    print(json.dumps({"model": a.model, "pairs": a.pairs, "threads": a.threads, "median_s": med,
+                      "pairs_per_s": a.pairs / med, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    main()
