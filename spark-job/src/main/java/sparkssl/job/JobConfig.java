@@ -95,11 +95,13 @@ public final class JobConfig implements Serializable {
   public int evalEvery;
 
   /** How minibatches reach DL4J's workers. */
-  public enum Feed { direct, export }
+  public enum Feed { auto, direct, export }
 
-  @Option(names = "--feed", defaultValue = "direct",
-      description = "How batches reach the workers: direct (from the RDD; works on any cluster) or export "
-          + "(DL4J writes batches to --export-dir first; needs a shared filesystem on a cluster) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--feed", defaultValue = "auto",
+      description = "How batches reach the workers: export (DL4J writes each epoch's batches to --export-dir once, "
+          + "then workers read their share; needs storage every executor sees), direct (from the RDD: works anywhere, "
+          + "but DL4J re-scans the epoch's data for every averaging round), auto (export in local mode or when "
+          + "--export-dir is on hdfs:// or s3a://, else direct) (default: ${DEFAULT-VALUE}).")
   public Feed feed;
 
   @Option(names = "--export-dir", paramLabel = "PATH",
@@ -137,6 +139,16 @@ public final class JobConfig implements Serializable {
       exportDir = runDir.replaceAll("/+$", "") + "/_export";
       exportDirIsDefault = true;
     }
+  }
+
+  /** The feed actually used: {@code auto} resolved against the master and the export folder. */
+  Feed resolvedFeed(boolean localMaster) {
+    if (feed != Feed.auto) {
+      return feed;
+    }
+    boolean shared = exportDir.startsWith("hdfs:") || exportDir.startsWith("s3a:") || exportDir.startsWith("s3:")
+        || exportDir.startsWith("gs:") || exportDir.startsWith("abfs");
+    return localMaster || shared ? Feed.export : Feed.direct;
   }
 
   /** The first thing wrong with these settings, or null. */

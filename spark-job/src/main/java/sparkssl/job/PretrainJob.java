@@ -65,6 +65,11 @@ public final class PretrainJob {
     } else {
       LOG.warn("FAST PATH OFF, training will be several times slower: {}", driverPath);
     }
+    JobConfig.Feed feed = cfg.resolvedFeed(sc.isLocal());
+    if (feed == JobConfig.Feed.direct) {
+      LOG.warn("feeding batches directly from the RDD: DL4J re-scans the epoch's data for every averaging round; "
+          + "for large corpora give --export-dir on storage all executors see (hdfs://, s3a://)");
+    }
     EpochLoss epochLoss = new EpochLoss(spark.sparkContext());
     FastPathProbe fastPathProbe = new FastPathProbe(spark.sparkContext());
     ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
@@ -73,7 +78,7 @@ public final class PretrainJob {
         .averagingFrequency(cfg.averagingFrequency)
         .workerPrefetchNumBatches(2)
         .rngSeed(cfg.seed)
-        .rddTrainingApproach(cfg.feed == JobConfig.Feed.export ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
+        .rddTrainingApproach(feed == JobConfig.Feed.export ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct)
         .exportDirectory(cfg.exportDir)
         .trainingHooks(epochLoss, fastPathProbe)
         .build();
@@ -102,7 +107,7 @@ public final class PretrainJob {
       long start = System.nanoTime();
       sparkNet.fit(batches);
       double wall = (System.nanoTime() - start) / 1e9;
-      if (cfg.feed == JobConfig.Feed.export) {
+      if (feed == JobConfig.Feed.export) {
         master.deleteTempFiles(sc);
       }
       net = sparkNet.getNetwork();
@@ -153,7 +158,7 @@ public final class PretrainJob {
           String.format("%.2f", 100 * (double) record.get("knn_top1")),
           String.format("%.2f", 100 * (double) record.get("knn_top1_random_init")));
     }
-    if (cfg.feed == JobConfig.Feed.export && cfg.exportDirIsDefault) {
+    if (feed == JobConfig.Feed.export && cfg.exportDirIsDefault) {
       run.deleteScratch(cfg.exportDir);
     }
     LOG.info("model: {}/{}", run.root(), RunDirectory.MODEL);
@@ -176,7 +181,7 @@ public final class PretrainJob {
     c.put("eval_test", cfg.evalTest);
     c.put("skip_eval", cfg.skipEval);
     c.put("run_dir", cfg.runDir);
-    c.put("feed", cfg.feed.name());
+    c.put("feed", cfg.resolvedFeed(sc.isLocal()).name());
     c.put("export_dir", cfg.exportDir);
     c.put("epochs", cfg.epochs);
     c.put("batch_size_per_worker", cfg.batchSize);
