@@ -6,12 +6,17 @@ Same layers, init-independent timing, same loss (NT-Xent, T=0.2), Adam 1e-3, flo
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+# the same NT-Xent that makes the loss layer's test fixture
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model", "src", "test", "python"))
+from ntxent_fixture import nt_xent  # noqa: E402
 
 
 def encoder(model, channels, widths=(32, 64, 128)):
@@ -24,15 +29,6 @@ def encoder(model, channels, widths=(32, 64, 128)):
         c = w
     layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
     return nn.Sequential(*layers), c
-
-
-def nt_xent(z1, z2, tau):
-    z = F.normalize(torch.cat([z1, z2]), dim=1)
-    n = z1.shape[0]
-    logits = z @ z.t() / tau
-    logits.fill_diagonal_(float("-inf"))
-    targets = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
-    return F.cross_entropy(logits, targets)
 
 
 def main():

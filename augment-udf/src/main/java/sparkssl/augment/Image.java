@@ -17,10 +17,6 @@ public final class Image {
     this.data = data;
   }
 
-  public static Image zeros(int channels, int height, int width) {
-    return new Image(channels, height, width, new float[channels * height * width]);
-  }
-
   public float get(int c, int y, int x) {
     return data[(c * height + y) * width + x];
   }

@@ -31,10 +31,6 @@ public final class ViewPipeline implements Serializable {
     this.size = o.size;
   }
 
-  public int numViews() {
-    return numViews;
-  }
-
   public int channels() {
     return channels;
   }
