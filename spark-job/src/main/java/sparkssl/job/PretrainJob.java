@@ -128,6 +128,7 @@ public final class PretrainJob {
       record.put("wall_s", wall);
       record.put("skipped_files", bad.value());
       record.put("averaging_rounds", observer.drainAveragingRounds());
+      record.put("spark_job_s", observer.drainJobSeconds());
       record.put("executors", seen);
       long[] steps = fastPathProbe.take();
       record.put("fast_path_steps", steps[0]);

@@ -1,10 +1,13 @@
 package sparkssl.job;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.collection.JavaConverters;
@@ -22,6 +25,8 @@ final class TrainingObserver extends SparkListener {
 
   private final Set<String> executors = ConcurrentHashMap.newKeySet();
   private final AtomicInteger averagingRounds = new AtomicInteger();
+  private final Map<Integer, String[]> running = new ConcurrentHashMap<>();
+  private final Map<String, Double> jobSeconds = new ConcurrentHashMap<>();
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
@@ -35,6 +40,42 @@ final class TrainingObserver extends SparkListener {
     if (averaging) {
       averagingRounds.incrementAndGet();
     }
+    running.put(jobStart.jobId(), new String[] {kind(jobStart), String.valueOf(jobStart.time())});
+  }
+
+  @Override
+  public void onJobEnd(SparkListenerJobEnd jobEnd) {
+    String[] started = running.remove(jobEnd.jobId());
+    if (started != null) {
+      jobSeconds.merge(started[0], (jobEnd.time() - Long.parseLong(started[1])) / 1000.0, Double::sum);
+    }
+  }
+
+  /**
+   * What a Spark job of training does, from its stages' call sites: {@code train} (workers fit and
+   * average), {@code balance} (DL4J counting and re-partitioning each split), {@code export}
+   * (writing batches), {@code other}.
+   */
+  private static String kind(SparkListenerJobStart jobStart) {
+    String names = String.join(" ", JavaConverters.seqAsJavaList(jobStart.stageInfos()).stream()
+        .map(stage -> stage.name()).toList());
+    if (names.contains(AVERAGING_CALL_SITE)) {
+      return "train";
+    }
+    if (names.contains("at SparkUtils.java")) {
+      return "balance";
+    }
+    if (names.contains("SparkHadoopWriter")) {
+      return "export";
+    }
+    return "other";
+  }
+
+  /** Wall seconds of Spark jobs by kind since the last call. */
+  Map<String, Double> drainJobSeconds() {
+    Map<String, Double> out = new TreeMap<>(jobSeconds);
+    out.keySet().forEach(jobSeconds::remove);
+    return out;
   }
 
   /** The executors seen since the last call, sorted. */

@@ -73,6 +73,8 @@ class LocalModeJobTest {
       assertTrue(m.get("images_per_s").asDouble() > 0);
       assertTrue(m.get("averaging_rounds").asInt() >= 1);
       assertTrue(m.get("fast_path_steps").asLong() > 0);
+      assertTrue(m.get("spark_job_s").get("train").asDouble() > 0, "time in training jobs is recorded: " + m);
+      assertTrue(m.get("spark_job_s").get("export").asDouble() > 0, "local mode feeds through DL4J's export: " + m);
       assertEquals(0, m.get("slow_path_steps").asLong(), "every worker step on the oneDNN fast path");
     }
     JsonNode last = metrics.get(1);
