@@ -32,14 +32,14 @@ public class BatchToViews implements InputPreProcessor {
   @Override
   public INDArray preProcess(INDArray input, int miniBatchSize, LayerWorkspaceMgr mgr) {
     long n = input.size(0) / numViews;
-    INDArray imageMajor = input.dup('c').reshape('c', numViews, n, size).permute(1, 0, 2);
+    INDArray imageMajor = input.reshape('c', numViews, n, size).permute(1, 0, 2);
     return mgr.dup(ArrayType.ACTIVATIONS, imageMajor, 'c').reshape('c', n, (long) numViews * size);
   }
 
   @Override
   public INDArray backprop(INDArray epsilon, int miniBatchSize, LayerWorkspaceMgr mgr) {
     long n = epsilon.size(0);
-    INDArray viewMajor = epsilon.dup('c').reshape('c', n, numViews, size).permute(1, 0, 2);
+    INDArray viewMajor = epsilon.reshape('c', n, numViews, size).permute(1, 0, 2);
     return mgr.dup(ArrayType.ACTIVATION_GRAD, viewMajor, 'c').reshape('c', numViews * n, size);
   }
 

@@ -51,7 +51,7 @@ public class ViewsToBatch implements InputPreProcessor {
       return mgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon); // the forward pass was a pass-through
     }
     long n = miniBatchSize;
-    INDArray imageMajor = epsilon.dup('c').reshape('c', numViews, n, channels, height, width).permute(1, 0, 2, 3, 4);
+    INDArray imageMajor = epsilon.reshape('c', numViews, n, channels, height, width).permute(1, 0, 2, 3, 4);
     return mgr.dup(ArrayType.ACTIVATION_GRAD, imageMajor, 'c').reshape('c', n, (long) numViews * channels, height, width);
   }
 
