@@ -17,6 +17,11 @@ public final class Image {
     this.data = data;
   }
 
+  /** An image of the same shape holding {@code samples}. */
+  public Image with(float[] samples) {
+    return new Image(channels, height, width, samples);
+  }
+
   public float get(int c, int y, int x) {
     return data[(c * height + y) * width + x];
   }
