@@ -12,10 +12,11 @@ import org.apache.spark.sql.types.StructType;
  * Spark SQL registration of the view pipeline.
  *
  * <ul>
- *   <li>{@code ssl_views(content BINARY, path STRING, epoch INT) -> STRUCT<views: BINARY, error: STRING>}:
- *       the views as uint8 CHW bytes, or a null {@code views} and an {@code error} such as
- *       {@code "CORRUPT: ..."} when the file is not a usable image. It never throws, so one bad file
- *       cannot fail a task.</li>
+ *   <li>{@code ssl_views(content BINARY, path STRING, epoch INT) -> STRUCT<views: BINARY,
+ *       local_views: BINARY, error: STRING>}: the global views as uint8 CHW bytes one after another,
+ *       the multi-crop local views likewise (null without local crops), or null views and an
+ *       {@code error} such as {@code "CORRUPT: ..."} when the file is not a usable image. It never
+ *       throws, so one bad file cannot fail a task.</li>
  *   <li>{@code ssl_decode_error(content BINARY) -> STRING}: null for a decodable image, else why not.</li>
  * </ul>
  */
@@ -25,6 +26,7 @@ public final class SslViewsUdf {
 
   public static final StructType RESULT = new StructType()
       .add("views", DataTypes.BinaryType, true)
+      .add("local_views", DataTypes.BinaryType, true)
       .add("error", DataTypes.StringType, true);
 
   private SslViewsUdf() {}
@@ -34,9 +36,10 @@ public final class SslViewsUdf {
     ImageDecoder decoder = new ImageDecoder(options.channels, options.maxPixels);
     spark.udf().register(VIEWS, (UDF3<byte[], String, Integer, Row>) (content, path, epoch) -> {
       try {
-        return RowFactory.create(pipeline.views(content, path, epoch), null);
+        ViewPipeline.Views v = pipeline.render(content, path, epoch, true);
+        return RowFactory.create(v.global(), v.local(), null);
       } catch (ImageDecodeException e) {
-        return RowFactory.create(null, e.kind() + ": " + e.getMessage());
+        return RowFactory.create(null, null, e.kind() + ": " + e.getMessage());
       }
     }, RESULT);
     spark.udf().register(DECODE_ERROR, (UDF1<byte[], String>) content -> {

@@ -67,7 +67,7 @@ class SslViewsUdfTest {
     for (String path : one.keySet()) {
       if (path.endsWith("bad.png")) {
         assertNull(one.get(path).get(0));
-        assertTrue(one.get(path).getString(1).startsWith("NOT_AN_IMAGE"), one.get(path).getString(1));
+        assertTrue(one.get(path).<String>getAs("error").startsWith("NOT_AN_IMAGE"), one.get(path).<String>getAs("error"));
       } else {
         assertArrayEquals((byte[]) one.get(path).get(0), (byte[]) five.get(path).get(0), path);
       }

@@ -107,4 +107,101 @@ class ViewPipelineTest {
     byte[] truncated = Arrays.copyOf(png(9, 9, BufferedImage.TYPE_INT_RGB), 60);
     assertEquals(ImageDecodeException.Kind.CORRUPT, assertThrows(ImageDecodeException.class, () -> d.decode(truncated)).kind());
   }
+
+  /** Mean absolute difference between the two global views' pixels over many images. */
+  private static double[] perViewBlurEffect(ViewOptions o, byte[] img) throws Exception {
+    ViewPipeline p = new ViewPipeline(o);
+    int len = p.viewLength();
+    double[] sharpness = new double[2];
+    for (int i = 0; i < 200; i++) {
+      byte[] v = p.views(img, "img" + i, 1);
+      for (int view = 0; view < 2; view++) {
+        sharpness[view] += horizontalGradient(v, view * len, o.size, o.channels) / 200;
+      }
+    }
+    return sharpness;
+  }
+
+  private static double horizontalGradient(byte[] v, int off, int size, int channels) {
+    double sum = 0;
+    for (int c = 0; c < channels; c++) {
+      for (int y = 0; y < size; y++) {
+        for (int x = 1; x < size; x++) {
+          int i = off + (c * size + y) * size + x;
+          sum += Math.abs((v[i] & 0xff) - (v[i - 1] & 0xff));
+        }
+      }
+    }
+    return sum / (channels * size * (size - 1));
+  }
+
+  @Test
+  void perViewProbabilitiesGiveByolItsAsymmetry() throws Exception {
+    BufferedImage noise = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+    SplittableRandom rnd = new SplittableRandom(3);
+    for (int y = 0; y < 40; y++) {
+      for (int x = 0; x < 40; x++) {
+        noise.setRGB(x, y, rnd.nextInt(1 << 24));
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    ImageIO.write(noise, "png", bytes);
+    byte[] img = bytes.toByteArray();
+    ViewOptions byol = ViewPresets.get("byol");
+    byol.size = 32;
+    byol.channels = 3;
+    byol.set("jitter_p", "0").set("grayscale_p", "0").set("solarize_p", "0").set("crop_scale", "0.8,1")
+        .set("blur_sigma", "1.5,2.0");
+    double[] g = perViewBlurEffect(byol, img);
+    // view 1 is always blurred, view 2 one time in ten: view 2 keeps clearly more edge energy
+    assertTrue(g[1] > 1.3 * g[0], "gradients " + Arrays.toString(g));
+    byol.set("blur_p", "0.1,1.0");
+    double[] swapped = perViewBlurEffect(byol, img);
+    assertTrue(swapped[0] > 1.3 * swapped[1], "gradients " + Arrays.toString(swapped));
+  }
+
+  @Test
+  void multiCropAddsLocalViewsAtTheirOwnSize() throws Exception {
+    ViewOptions o = ViewPresets.get("simclr");
+    o.size = 32;
+    o.channels = 3;
+    o.set("local_crops", "4").set("local_size", "12");
+    ViewPipeline p = new ViewPipeline(o);
+    byte[] img = png(64, 48, BufferedImage.TYPE_INT_RGB);
+    ViewPipeline.Views v = p.render(img, "a.png", 0, true);
+    assertEquals(2 * 3 * 32 * 32, v.global().length);
+    assertEquals(4 * 3 * 12 * 12, v.local().length);
+    assertArrayEquals(v.global(), p.views(img, "a.png", 0), "local crops do not disturb the global views");
+    byte[] firstLocal = Arrays.copyOfRange(v.local(), 0, 3 * 12 * 12);
+    byte[] secondLocal = Arrays.copyOfRange(v.local(), 3 * 12 * 12, 2 * 3 * 12 * 12);
+    assertFalse(Arrays.equals(firstLocal, secondLocal));
+    assertEquals(null, p.render(img, "a.png", 0, false).local());
+  }
+
+  @Test
+  void presetsDifferWhereThePapersDoAndOverridesApply() {
+    ViewOptions simclr = ViewPresets.get("simclr");
+    ViewOptions byol = ViewPresets.get("byol");
+    assertEquals(0.8, simclr.brightness);
+    assertEquals(0.2, byol.saturation);
+    assertArrayEquals(new double[] {1.0, 0.1}, byol.blurProbability);
+    assertArrayEquals(new double[] {0.0, 0.2}, byol.solarizeProbability);
+    assertEquals(0.08, ViewPresets.get("vicreg").cropScaleMin);
+    for (String name : ViewPresets.NAMES) {
+      assertEquals(null, ViewPresets.get(name).problem(), name);
+    }
+    assertEquals(0.3, simclr.set("crop_scale", "0.3, 0.9").cropScaleMin);
+    assertEquals(0.9, simclr.cropScaleMax);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> simclr.set("blur_kernel", "2.5"));
+    assertTrue(e.getMessage().contains("expected an integer"), e.getMessage());
+    simclr.set("blur_kernel", "4");
+    assertTrue(simclr.problem().contains("blur_kernel must be odd"));
+    // three ImageNet values fold into one for grey views
+    simclr.channels = 1;
+    simclr.set("blur_kernel", "0");
+    assertEquals(null, simclr.problem());
+    float[] out = new float[1];
+    simclr.normalize().toFloats(new byte[] {(byte) 255}, 0, out, 0, 1, 1, 1);
+    assertEquals((1 - (0.485 + 0.456 + 0.406) / 3) / ((0.229 + 0.224 + 0.225) / 3), out[0], 1e-6);
+  }
 }

@@ -119,9 +119,7 @@ class StandaloneClusterIT {
     float[] buf = new float[files.size() * len];
     for (int i = 0; i < files.size(); i++) {
       byte[] px = plain.plain(Files.readAllBytes(files.get(i)));
-      for (int j = 0; j < len; j++) {
-        buf[i * len + j] = (px[j] & 0xff) / 255f;
-      }
+      plain.normalize().toFloats(px, 0, buf, i * len, 1, 1, 28 * 28);
     }
     return SslNetwork.embed(net, Nd4j.create(buf, new long[] {files.size(), 1, 28, 28}, 'c'));
   }

@@ -70,10 +70,7 @@ final class Embeddings {
         } catch (ImageDecodeException e) {
           continue; // evaluation sets are curated; a bad file just drops out of the vote
         }
-        int base = labels.size() * len;
-        for (int i = 0; i < len; i++) {
-          buf[base + i] = (pixels[i] & 0xff) / 255f;
-        }
+        pipeline.normalize().toFloats(pixels, 0, buf, labels.size() * len, 1, pipeline.channels(), pipeline.size() * pipeline.size());
         labels.add(row.getString(2));
         if (labels.size() == BATCH) {
           embed(net, buf, labels, out);

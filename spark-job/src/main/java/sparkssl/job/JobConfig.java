@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
+import sparkssl.augment.ViewPresets;
 import sparkssl.model.ModelOptions;
 
 /**
@@ -72,12 +73,16 @@ public final class JobConfig implements Serializable {
   @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB); images are converted (default: ${DEFAULT-VALUE}).")
   public int channels;
 
-  @Option(names = "--crop-scale-min", defaultValue = "0.2",
-      description = "Smallest area fraction of the random resized crop (default: ${DEFAULT-VALUE}).")
-  public double cropScaleMin;
+  @Option(names = "--preset", defaultValue = "small",
+      description = "Augmentation recipe: small (28-32 px images), simclr, byol, vicreg, barlow; see the README (default: ${DEFAULT-VALUE}).")
+  public String preset;
 
-  @Option(names = "--flip-probability", defaultValue = "0.5", description = "Horizontal flip probability (default: ${DEFAULT-VALUE}).")
-  public double flipProbability;
+  @Option(names = "--augment", paramLabel = "KEY=VALUE",
+      description = "Overrides one augmentation value of the preset, repeatable, e.g. --augment blur_p=1.0,0.1. Keys: "
+          + "crop_scale, crop_ratio, flip_p, jitter_p, brightness, contrast, saturation, hue, grayscale_p, blur_p, "
+          + "blur_sigma, blur_kernel, solarize_p, solarize_threshold, normalize_mean, normalize_std, local_crops, "
+          + "local_size, local_scale, local_blur_p, local_solarize_p.")
+  public Map<String, String> augment = new LinkedHashMap<>();
 
   @Option(names = "--max-pixels", defaultValue = "67108864",
       description = "Images whose header claims more pixels are skipped unread (default: ${DEFAULT-VALUE}).")
@@ -162,8 +167,14 @@ public final class JobConfig implements Serializable {
     if (!(temperature > 0)) return "--temperature must be > 0, got " + temperature;
     if (imageSize < 8) return "--image-size must be >= 8, got " + imageSize;
     if (channels != 1 && channels != 3) return "--channels must be 1 or 3, got " + channels;
-    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) return "--crop-scale-min must be in (0, 1], got " + cropScaleMin;
-    if (!(flipProbability >= 0 && flipProbability <= 1)) return "--flip-probability must be in [0, 1], got " + flipProbability;
+    String views;
+    try {
+      views = viewOptions().problem();
+    } catch (IllegalArgumentException e) {
+      return "--preset/--augment: " + e.getMessage();
+    }
+    if (views != null) return "--preset/--augment: " + views;
+    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method + " trains on the two global views; multi-crop is for methods that use local views";
     if (maxPixels < 1) return "--max-pixels must be >= 1, got " + maxPixels;
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
@@ -172,12 +183,11 @@ public final class JobConfig implements Serializable {
   }
 
   ViewOptions viewOptions() {
-    ViewOptions v = new ViewOptions();
+    ViewOptions v = ViewPresets.get(preset);
+    augment.forEach(v::set);
     v.size = imageSize;
     v.channels = channels;
     v.numViews = 2;
-    v.cropScaleMin = cropScaleMin;
-    v.flipProbability = flipProbability;
     v.seed = seed;
     v.maxPixels = maxPixels;
     return v;

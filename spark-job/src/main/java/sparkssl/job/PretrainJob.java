@@ -102,7 +102,8 @@ public final class PretrainJob {
       JavaRDD<DataSet> batches = corpus
           .select(col("path"), call_udf(SslViewsUdf.VIEWS, col("content"), col("path"), lit(epoch)))
           .javaRDD()
-          .mapPartitions(new ViewBatches(cfg.batchSize, views.numViews, views.channels, views.size, good, bad, badExamples));
+          .mapPartitions(new ViewBatches(cfg.batchSize, views.numViews, views.channels, views.size, views.normalize(),
+              good, bad, badExamples));
 
       long start = System.nanoTime();
       sparkNet.fit(batches);
@@ -191,7 +192,8 @@ public final class PretrainJob {
     c.put("eval_every", cfg.evalEvery);
     c.put("knn_k", cfg.knnK);
     c.put("knn_temperature", cfg.knnTemperature);
-    c.put("views", cfg.viewOptions());
+    c.put("preset", cfg.preset);
+    c.put("views", cfg.viewOptions().describe());
     c.put("model", cfg.modelOptions());
     c.put("spark_master", sc.master());
     c.put("spark_conf", cfg.redactedSparkConf());

@@ -10,6 +10,7 @@ import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.augment.Normalize;
 
 /**
  * Executor side: rows of {@code (path, views STRUCT<views, error>)} become DL4J minibatches
@@ -24,16 +25,18 @@ final class ViewBatches implements FlatMapFunction<Iterator<Row>, DataSet> {
   private final int numViews;
   private final int channels;
   private final int size;
+  private final Normalize normalize;
   private final LongAccumulator good;
   private final LongAccumulator bad;
   private final CollectionAccumulator<String> badExamples;
 
-  ViewBatches(int batchSize, int numViews, int channels, int size,
+  ViewBatches(int batchSize, int numViews, int channels, int size, Normalize normalize,
       LongAccumulator good, LongAccumulator bad, CollectionAccumulator<String> badExamples) {
     this.batchSize = batchSize;
     this.numViews = numViews;
     this.channels = channels;
     this.size = size;
+    this.normalize = normalize;
     this.good = good;
     this.bad = bad;
     this.badExamples = badExamples;
@@ -71,15 +74,12 @@ final class ViewBatches implements FlatMapFunction<Iterator<Row>, DataSet> {
           if (result.isNullAt(0)) {
             bad.add(1);
             if (named++ < EXAMPLES_PER_PARTITION) {
-              badExamples.add(row.getString(0) + " (" + result.getString(1) + ")");
+              badExamples.add(row.getString(0) + " (" + result.getAs("error") + ")");
             }
             continue;
           }
           byte[] views = (byte[]) result.get(0);
-          int base = n * example;
-          for (int i = 0; i < example; i++) {
-            buf[base + i] = (views[i] & 0xff) / 255f;
-          }
+          normalize.toFloats(views, 0, buf, n * example, numViews, channels, size * size);
           n++;
         }
         if (n == 0) {

@@ -79,6 +79,25 @@ class CommandLineTest {
   }
 
   @Test
+  void badAugmentationSettingsExitTwoWithMessage() {
+    Captured preset = run("train", "--preset", "moco");
+    assertEquals(2, preset.code);
+    assertTrue(preset.err.contains("unknown preset 'moco'") && preset.err.contains("byol"), preset.err);
+
+    Captured key = run("train", "--augment", "blurr_p=0.5");
+    assertEquals(2, key.code);
+    assertTrue(key.err.contains("unknown augmentation key 'blurr_p'") && key.err.contains("blur_p"), key.err);
+
+    Captured range = run("train", "--preset", "byol", "--augment", "solarize_p=0,1.2");
+    assertEquals(2, range.code);
+    assertTrue(range.err.contains("probabilities must be in [0, 1], got 1.2"), range.err);
+
+    Captured pair = run("train", "--augment", "crop_scale=0.3");
+    assertEquals(2, pair.code);
+    assertTrue(pair.err.contains("crop_scale=0.3: expected MIN,MAX"), pair.err);
+  }
+
+  @Test
   void noCommandIsAUsageError() {
     assertEquals(2, run().code);
   }

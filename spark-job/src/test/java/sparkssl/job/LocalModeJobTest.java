@@ -100,9 +100,7 @@ class LocalModeJobTest {
     ViewPipeline plain = new ViewPipeline(cfg.viewOptions());
     byte[] pixels = plain.plain(Files.readAllBytes(anyImage(evalTest)));
     float[] f = new float[pixels.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (pixels[i] & 0xff) / 255f;
-    }
+    plain.normalize().toFloats(pixels, 0, f, 0, 1, 1, 28 * 28);
     INDArray emb = SslNetwork.embed(model, org.nd4j.linalg.factory.Nd4j.create(f, new long[] {1, 1, 28, 28}, 'c'));
     assertArrayEquals(new long[] {1, 128}, emb.shape());
   }
