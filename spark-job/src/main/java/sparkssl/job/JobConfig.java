@@ -1,16 +1,15 @@
 package sparkssl.job;
 
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
-import sparkssl.augment.ViewPresets;
 import sparkssl.model.ModelOptions;
 
 /**
@@ -67,26 +66,8 @@ public final class JobConfig implements Serializable {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, views and data order (default: ${DEFAULT-VALUE}).")
   public long seed;
 
-  @Option(names = "--image-size", defaultValue = "28", description = "Side of every view in pixels (default: ${DEFAULT-VALUE}).")
-  public int imageSize;
-
-  @Option(names = "--channels", defaultValue = "1", description = "1 (grey) or 3 (RGB); images are converted (default: ${DEFAULT-VALUE}).")
-  public int channels;
-
-  @Option(names = "--preset", defaultValue = "small",
-      description = "Augmentation recipe: small (28-32 px images), simclr, byol, vicreg, barlow; see the README (default: ${DEFAULT-VALUE}).")
-  public String preset;
-
-  @Option(names = "--augment", paramLabel = "KEY=VALUE",
-      description = "Overrides one augmentation value of the preset, repeatable, e.g. --augment blur_p=1.0,0.1. Keys: "
-          + "crop_scale, crop_ratio, flip_p, jitter_p, brightness, contrast, saturation, hue, grayscale_p, blur_p, "
-          + "blur_sigma, blur_kernel, solarize_p, solarize_threshold, normalize_mean, normalize_std, local_crops, "
-          + "local_size, local_scale, local_blur_p, local_solarize_p.")
-  public Map<String, String> augment = new LinkedHashMap<>();
-
-  @Option(names = "--max-pixels", defaultValue = "67108864",
-      description = "Images whose header claims more pixels are skipped unread (default: ${DEFAULT-VALUE}).")
-  public long maxPixels;
+  @Mixin
+  public ViewConfig views = new ViewConfig();
 
   @Option(names = "--knn-k", defaultValue = "20", description = "Neighbours in the k-NN vote (default: ${DEFAULT-VALUE}).")
   public int knnK;
@@ -125,16 +106,14 @@ public final class JobConfig implements Serializable {
 
   /** Fills the defaults that depend on where the project lives and on the clock. */
   void resolveDefaults() {
-    Path sample = Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
-        .resolve("data/sample/fashion-mnist");
     if (corpus == null) {
-      corpus = sample.resolve("train").toUri().toString();
+      corpus = sample("train");
     }
     if (evalTrain == null) {
-      evalTrain = sample.resolve("train").toUri().toString();
+      evalTrain = sample("train");
     }
     if (evalTest == null) {
-      evalTest = sample.resolve("test").toUri().toString();
+      evalTest = sample("test");
     }
     if (runDir == null) {
       runDir = Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
@@ -144,6 +123,12 @@ public final class JobConfig implements Serializable {
       exportDir = runDir.replaceAll("/+$", "") + "/_export";
       exportDirIsDefault = true;
     }
+  }
+
+  /** A folder of the bundled Fashion-MNIST sample, as a URI. */
+  static String sample(String folder) {
+    return Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
+        .resolve("data/sample/fashion-mnist").resolve(folder).toUri().toString();
   }
 
   /** The feed actually used: {@code auto} resolved against the master and the export folder. */
@@ -165,17 +150,9 @@ public final class JobConfig implements Serializable {
     if (!method.equals("simclr")) return "--method: unknown method '" + method + "' (supported: simclr)";
     if (!(learningRate > 0)) return "--learning-rate must be > 0, got " + learningRate;
     if (!(temperature > 0)) return "--temperature must be > 0, got " + temperature;
-    if (imageSize < 8) return "--image-size must be >= 8, got " + imageSize;
-    if (channels != 1 && channels != 3) return "--channels must be 1 or 3, got " + channels;
-    String views;
-    try {
-      views = viewOptions().problem();
-    } catch (IllegalArgumentException e) {
-      return "--preset/--augment: " + e.getMessage();
-    }
-    if (views != null) return "--preset/--augment: " + views;
+    String viewProblem = views.problem(seed);
+    if (viewProblem != null) return viewProblem;
     if (viewOptions().localCrops > 0) return "--augment local_crops: " + method + " trains on the two global views; multi-crop is for methods that use local views";
-    if (maxPixels < 1) return "--max-pixels must be >= 1, got " + maxPixels;
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
@@ -183,21 +160,14 @@ public final class JobConfig implements Serializable {
   }
 
   ViewOptions viewOptions() {
-    ViewOptions v = ViewPresets.get(preset);
-    augment.forEach(v::set);
-    v.size = imageSize;
-    v.channels = channels;
-    v.numViews = 2;
-    v.seed = seed;
-    v.maxPixels = maxPixels;
-    return v;
+    return views.viewOptions(seed);
   }
 
   ModelOptions modelOptions() {
     ModelOptions m = new ModelOptions();
     m.method = method;
-    m.channels = channels;
-    m.imageSize = imageSize;
+    m.channels = views.channels;
+    m.imageSize = views.imageSize;
     m.numViews = 2;
     m.learningRate = learningRate;
     m.temperature = temperature;

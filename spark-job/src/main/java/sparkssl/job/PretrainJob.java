@@ -192,7 +192,7 @@ public final class PretrainJob {
     c.put("eval_every", cfg.evalEvery);
     c.put("knn_k", cfg.knnK);
     c.put("knn_temperature", cfg.knnTemperature);
-    c.put("preset", cfg.preset);
+    c.put("preset", cfg.views.preset);
     c.put("views", cfg.viewOptions().describe());
     c.put("model", cfg.modelOptions());
     c.put("spark_master", sc.master());

@@ -42,7 +42,7 @@ class CommandLineTest {
     Captured c = run("train", "--help");
     assertEquals(0, c.code);
     String help = c.out.replaceAll("\\s+", " ");
-    for (Field f : JobConfig.class.getDeclaredFields()) {
+    for (Field f : concat(JobConfig.class.getDeclaredFields(), ViewConfig.class.getDeclaredFields())) {
       CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
       if (o == null) {
         continue;
@@ -100,5 +100,9 @@ class CommandLineTest {
   @Test
   void noCommandIsAUsageError() {
     assertEquals(2, run().code);
+  }
+
+  private static Field[] concat(Field[] a, Field[] b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(Field[]::new);
   }
 }
