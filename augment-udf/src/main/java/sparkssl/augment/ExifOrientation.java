@@ -22,28 +22,15 @@ final class ExifOrientation {
   }
 
   private static int fromJpeg(byte[] b) {
-    int i = 2;
-    while (i + 4 <= b.length && (b[i] & 0xff) == 0xff) {
-      int marker = b[i + 1] & 0xff;
-      if (marker == 0xff) {
-        i++; // fill byte
-        continue;
+    int[] orientation = {1};
+    JpegSegments.walk(b, (marker, start, end) -> {
+      if (marker == 0xe1 && startsWith(b, start, end, JPEG_EXIF)) {
+        orientation[0] = fromTiff(b, start + JPEG_EXIF.length, end);
+        return true;
       }
-      if (marker == 0xda || marker == 0xd9) {
-        return 1; // entropy-coded data follows: the metadata segments are behind us
-      }
-      int length = u16(b, i + 2, true);
-      int payload = i + 4;
-      int end = i + 2 + length;
-      if (length < 2 || end > b.length) {
-        return 1;
-      }
-      if (marker == 0xe1 && startsWith(b, payload, end, JPEG_EXIF)) {
-        return fromTiff(b, payload + JPEG_EXIF.length, end);
-      }
-      i = end;
-    }
-    return 1;
+      return false;
+    });
+    return orientation[0];
   }
 
   private static int fromPng(byte[] b) {

@@ -21,7 +21,9 @@ import javax.imageio.stream.ImageInputStream;
  * ITU-R 601-2 luma weights (PIL's {@code convert("L")}). Alpha is dropped, as PIL's
  * {@code convert("RGB")} does. The EXIF orientation is applied. The header's size is checked against
  * {@code maxPixels} before any pixel is decoded, so a hostile header cannot exhaust memory. CMYK and
- * YCCK JPEGs, which the JDK's reader rejects, are read by the TwelveMonkeys plugin.
+ * YCCK JPEGs, which the JDK's reader rejects, are read by the TwelveMonkeys plugin. Damage that the
+ * readers decode past but PIL rejects (a PNG chunk with a bad CRC, a JPEG cut before its
+ * end-of-image marker) is CORRUPT too.
  */
 public final class ImageDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -53,6 +55,11 @@ public final class ImageDecoder implements Serializable {
     ImageFormat format = ImageFormat.sniff(bytes);
     if (format == null) {
       throw new ImageDecodeException(ImageDecodeException.Kind.NOT_AN_IMAGE, "not a PNG or JPEG");
+    }
+    String damage = format == ImageFormat.PNG ? PngChunks.problem(bytes)
+        : JpegSegments.endsAfterScan(bytes) ? null : "truncated: no end-of-image marker after the scan";
+    if (damage != null) {
+      throw new ImageDecodeException(ImageDecodeException.Kind.CORRUPT, damage);
     }
     BufferedImage img;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
