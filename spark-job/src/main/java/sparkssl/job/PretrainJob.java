@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,8 @@ public final class PretrainJob {
     spark.sparkContext().addSparkListener(observer);
 
     Dataset<Row> corpus = Corpus.images(spark, cfg.corpus);
+    // Spark's binaryFile source drops zero-byte files before any UDF sees them: count them here
+    Corpus.EmptyFiles empty = Corpus.emptyImageFiles(spark, cfg.corpus);
     KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(sc,
         Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest),
         new ViewPipeline(views), cfg.knnK, cfg.knnTemperature);
@@ -127,7 +130,8 @@ public final class PretrainJob {
       record.put("images", good.value());
       record.put("images_per_s", good.value() / wall);
       record.put("wall_s", wall);
-      record.put("skipped_files", bad.value());
+      long skipped = bad.value() + empty.count();
+      record.put("skipped_files", skipped);
       record.put("averaging_rounds", observer.drainAveragingRounds());
       record.put("spark_job_s", observer.drainJobSeconds());
       record.put("executors", seen);
@@ -137,10 +141,13 @@ public final class PretrainJob {
       if (steps[1] > 0) {
         LOG.warn("epoch {}: {} of {} worker steps ran OFF the oneDNN fast path", epoch, steps[1], steps[0] + steps[1]);
       }
-      if (bad.value() > 0) {
-        List<String> examples = badExamples.value();
-        LOG.warn("epoch {}: skipped {} undecodable files, e.g. {}", epoch, bad.value(), examples.subList(0, Math.min(5, examples.size())));
-        record.put("skipped_examples", examples.subList(0, Math.min(5, examples.size())));
+      if (skipped > 0) {
+        List<String> all = new ArrayList<>();
+        empty.examples().forEach(path -> all.add(path + " (EMPTY: zero bytes)"));
+        all.addAll(badExamples.value());
+        List<String> examples = all.subList(0, Math.min(5, all.size()));
+        LOG.warn("epoch {}: skipped {} undecodable files, e.g. {}", epoch, skipped, examples);
+        record.put("skipped_examples", examples);
       }
       boolean last = epoch == cfg.epochs;
       if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {

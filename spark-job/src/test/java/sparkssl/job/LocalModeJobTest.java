@@ -66,9 +66,9 @@ class LocalModeJobTest {
     assertEquals(2, metrics.size());
     for (JsonNode m : metrics) {
       assertEquals(240, m.get("images").asLong(), "every good image trains");
-      // Spark's binaryFile source drops zero-byte files before any UDF sees them: not counted here
-      assertEquals(2, m.get("skipped_files").asLong(), "truncated and text files are skipped and counted: " + m);
-      assertEquals(2, m.get("skipped_examples").size());
+      assertEquals(3, m.get("skipped_files").asLong(), "truncated, empty and text files are skipped and counted: " + m);
+      assertEquals(3, m.get("skipped_examples").size());
+      assertTrue(m.get("skipped_examples").toString().contains("empty.jpg (EMPTY"), m.toString());
       assertTrue(Double.isFinite(m.get("loss").asDouble()) && m.get("loss").asDouble() > 0);
       assertTrue(m.get("images_per_s").asDouble() > 0);
       assertTrue(m.get("averaging_rounds").asInt() >= 1);
