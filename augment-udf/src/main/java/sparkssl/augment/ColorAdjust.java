@@ -73,8 +73,8 @@ public final class ColorAdjust {
       } else {
         h = 4f + gc - rc;
       }
-      h = (h / 6f + 1f) % 1f;
-      h = floorMod(h + shift);
+      h = fraction(h / 6f + 1f);
+      h = fraction(h + shift);
       hsvToRgb(h, s, max, out, i, plane);
     }
     return img.with(out);
@@ -115,10 +115,12 @@ public final class ColorAdjust {
     out[2 * plane + i] = b;
   }
 
-  /** Python's {@code x % 1.0}: the result takes the divisor's sign. */
-  private static float floorMod(float x) {
-    float m = x % 1f;
-    return m < 0 ? m + 1f : m;
+  /**
+   * {@code x mod 1} with a non-negative result, as torch's {@code fmod} and {@code %} give it for
+   * these ranges; Java's float {@code %} is an x87 loop and would dominate the hue adjustment.
+   */
+  private static float fraction(float x) {
+    return x - (float) Math.floor(x);
   }
 
   /** {@code clamp(f * img + (1 - f) * other)}, other being a constant or a per-pixel plane. */
@@ -127,9 +129,18 @@ public final class ColorAdjust {
     float g = 1f - f;
     float[] out = new float[img.data.length];
     int n = img.height * img.width;
-    for (int i = 0; i < out.length; i++) {
-      float other = plane == null ? constant : plane[i % n];
-      out[i] = clamp(f * img.data[i] + g * other);
+    for (int c = 0; c < img.channels; c++) {
+      int base = c * n;
+      if (plane == null) {
+        float other = g * constant;
+        for (int i = 0; i < n; i++) {
+          out[base + i] = clamp(f * img.data[base + i] + other);
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          out[base + i] = clamp(f * img.data[base + i] + g * plane[i]);
+        }
+      }
     }
     return img.with(out);
   }

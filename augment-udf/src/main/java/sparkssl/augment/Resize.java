@@ -18,16 +18,23 @@ public final class Resize {
         int srcRow = (ch * src.height + box.top() + y) * src.width + box.left();
         int dstRow = (ch * box.height() + y) * outW;
         for (int x = 0; x < outW; x++) {
-          tmp[dstRow + x] = wx.apply(src.data, srcRow, 1, x);
+          tmp[dstRow + x] = wx.apply(src.data, srcRow, x);
         }
       }
     }
     float[] out = new float[c * outH * outW];
+    // rows of taps outside, pixels inside: contiguous inner loops the JIT can vectorise
     for (int ch = 0; ch < c; ch++) {
       int plane = ch * box.height() * outW;
       for (int y = 0; y < outH; y++) {
-        for (int x = 0; x < outW; x++) {
-          out[(ch * outH + y) * outW + x] = wy.apply(tmp, plane + x, outW, y);
+        int dst = (ch * outH + y) * outW;
+        float[] k = wy.taps[y];
+        for (int t = 0; t < k.length; t++) {
+          float kt = k[t];
+          int from = plane + (wy.start[y] + t) * outW;
+          for (int x = 0; x < outW; x++) {
+            out[dst + x] += kt * tmp[from + x];
+          }
         }
       }
     }
@@ -44,12 +51,12 @@ public final class Resize {
       this.taps = taps;
     }
 
-    float apply(float[] data, int offset, int stride, int outIndex) {
+    float apply(float[] data, int offset, int outIndex) {
       float[] k = taps[outIndex];
-      int base = offset + start[outIndex] * stride;
+      int base = offset + start[outIndex];
       float acc = 0f;
       for (int t = 0; t < k.length; t++) {
-        acc += k[t] * data[base + t * stride];
+        acc += k[t] * data[base + t];
       }
       return acc;
     }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
     subcommands = {TrainCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
+        AugmentBenchmarkCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -14,7 +15,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, preview, prepare-fashion-mnist, benchmark-step)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, preview, prepare-fashion-mnist, benchmark-step, benchmark-augment)");
   }
 
   /** Runs the command line; exit code 0 success, 1 failure, 2 bad usage. */
