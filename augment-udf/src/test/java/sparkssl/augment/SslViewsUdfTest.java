@@ -32,7 +32,10 @@ class SslViewsUdfTest {
     spark = SparkSession.builder().master("local[2]").appName("udf-test")
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
-    SslViewsUdf.register(spark, new ViewOptions());
+    // every transform in play: colour, BYOL's per-view blur and solarize, multi-crop
+    ViewOptions o = ViewPresets.get("byol").set("local_crops", "2").set("local_size", "12");
+    o.channels = 3;
+    SslViewsUdf.register(spark, o);
   }
 
   @AfterAll
@@ -43,7 +46,7 @@ class SslViewsUdfTest {
   private static Dataset<Row> images(int partitions) throws Exception {
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      rows.add(RowFactory.create("file:/img/" + i + ".png", ViewPipelineTest.png(30 + i, 28, BufferedImage.TYPE_BYTE_GRAY)));
+      rows.add(RowFactory.create("file:/img/" + i + ".png", ViewPipelineTest.png(30 + i, 28, BufferedImage.TYPE_INT_RGB)));
     }
     rows.add(RowFactory.create("file:/img/bad.png", "garbage".getBytes()));
     StructType schema = new StructType().add("path", DataTypes.StringType).add("content", DataTypes.BinaryType);
@@ -69,7 +72,8 @@ class SslViewsUdfTest {
         assertNull(one.get(path).get(0));
         assertTrue(one.get(path).<String>getAs("error").startsWith("NOT_AN_IMAGE"), one.get(path).<String>getAs("error"));
       } else {
-        assertArrayEquals((byte[]) one.get(path).get(0), (byte[]) five.get(path).get(0), path);
+        assertArrayEquals(one.get(path).<byte[]>getAs("views"), five.get(path).<byte[]>getAs("views"), path);
+        assertArrayEquals(one.get(path).<byte[]>getAs("local_views"), five.get(path).<byte[]>getAs("local_views"), path);
       }
     }
   }
@@ -80,6 +84,6 @@ class SslViewsUdfTest {
     long bad = spark.sql("SELECT path FROM imgs WHERE ssl_decode_error(content) IS NOT NULL").count();
     assertEquals(1, bad);
     Row r = spark.sql("SELECT ssl_views(content, path, 7).views AS v FROM imgs WHERE path = 'file:/img/3.png'").first();
-    assertEquals(2 * 28 * 28, ((byte[]) r.get(0)).length);
+    assertEquals(2 * 3 * 28 * 28, ((byte[]) r.get(0)).length);
   }
 }
