@@ -1,8 +1,9 @@
 """PyTorch twin of spark-ssl's SSL network, timed per training step; the peer for `spark-ssl benchmark-step`.
 
 Run with Debian's torch: /usr/bin/python3 deploy/bench/torch_step.py --model small-cnn --pairs 64 ...
-Prints one JSON object: {"model", "pairs", "threads", "median_s", "pairs_per_s", "torch"}.
+Prints one JSON object: {"model", "pairs", "threads", "median_s", "pairs_per_s", "params", "peak_rss_kib", "torch"}.
 Same layers, init-independent timing, same loss (NT-Xent, T=0.2), Adam 1e-3, float32, NCHW.
+resnet18 is torchvision's with the CIFAR stem (3x3 stride-1 conv1, no max-pool) and no fc.
 """
 import argparse
 import json
@@ -13,6 +14,7 @@ import time
 
 import torch
 import torch.nn as nn
+import torchvision
 
 # the same NT-Xent that makes the loss layer's test fixture
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model", "src", "test", "python"))
@@ -20,6 +22,12 @@ from ntxent_fixture import nt_xent  # noqa: E402
 
 
 def encoder(model, channels, widths=(32, 64, 128)):
+    if model == "resnet18":
+        net = torchvision.models.resnet18()
+        net.conv1 = nn.Conv2d(channels, 64, 3, 1, 1, bias=False)
+        net.maxpool = nn.Identity()
+        net.fc = nn.Identity()
+        return net, 512
     layers, c = [], channels
     for w, s in zip(widths, (1, 2, 2)):
         if model == "conv-bn-relu":
@@ -31,9 +39,15 @@ def encoder(model, channels, widths=(32, 64, 128)):
     return nn.Sequential(*layers), c
 
 
+def peak_rss_kib():
+    """VmHWM, this process's own peak: ru_maxrss would start from the JVM's peak when the JVM spawned us."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", choices=["small-cnn", "conv-bn-relu"], default="small-cnn")
+    p.add_argument("--model", choices=["small-cnn", "conv-bn-relu", "resnet18"], default="small-cnn")
     p.add_argument("--pairs", type=int, default=64)
     p.add_argument("--channels", type=int, default=3)
     p.add_argument("--size", type=int, default=32)
@@ -59,7 +73,9 @@ def main():
             times.append(time.perf_counter() - t0)
     med = statistics.median(times)
     print(json.dumps({"model": a.model, "pairs": a.pairs, "threads": a.threads, "median_s": med,
-                      "pairs_per_s": a.pairs / med, "torch": torch.__version__}))
+                      "pairs_per_s": a.pairs / med,
+                      "params": sum(p.numel() for p in net.parameters()),
+                      "peak_rss_kib": peak_rss_kib(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

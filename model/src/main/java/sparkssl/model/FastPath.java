@@ -1,6 +1,7 @@
 package sparkssl.model;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
@@ -44,11 +45,19 @@ public final class FastPath {
   }
 
   public static Status status(MultiLayerNetwork net) {
+    return status(net.getLayers());
+  }
+
+  public static Status status(ComputationGraph net) {
+    return status(net.getLayers());
+  }
+
+  private static Status status(Layer[] layers) {
     int conv = 0;
     int convHelpers = 0;
     int bn = 0;
     int bnHelpers = 0;
-    for (Layer layer : net.getLayers()) {
+    for (Layer layer : layers) {
       if (layer instanceof ConvolutionLayer) {
         conv++;
         convHelpers += layer.getHelper() != null ? 1 : 0;
