@@ -171,15 +171,8 @@ final class StepBenchmarkCommand implements Callable<Integer> {
   }
 
   private JsonNode torch(String model, int p, int threads) throws IOException, InterruptedException {
-    Path script = Paths.get(System.getProperty("sparkssl.home", "."), "deploy/bench/torch_step.py");
-    List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--model", model, "--pairs", String.valueOf(p),
+    return PythonPeer.run(python, "torch_step.py", List.of("--model", model, "--pairs", String.valueOf(p),
         "--channels", String.valueOf(channels), "--size", String.valueOf(size), "--threads", String.valueOf(threads),
         "--warmup", String.valueOf(warmupFor(model)), "--steps", String.valueOf(stepsFor(model))));
-    Process proc = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String stdout = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (proc.waitFor() != 0) {
-      throw new IOException("PyTorch peer failed (" + String.join(" ", cmd) + "); is python3-torch installed?");
-    }
-    return new ObjectMapper().readTree(stdout);
   }
 }
