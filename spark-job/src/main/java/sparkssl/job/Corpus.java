@@ -6,12 +6,14 @@ import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.split;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
@@ -47,34 +49,43 @@ public final class Corpus {
    */
   public static EmptyFiles emptyImageFiles(SparkSession spark, String root) throws IOException {
     Path rootPath = new Path(root);
-    FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
-    String prefix = fs.makeQualified(rootPath).toUri().getPath();
-    long count = 0;
+    long[] count = {0};
     List<String> examples = new ArrayList<>();
-    // one recursive listing: on S3A a flat paged LIST, not a walk directory by directory
-    RemoteIterator<LocatedFileStatus> files = fs.listFiles(rootPath, true);
-    while (files.hasNext()) {
-      LocatedFileStatus f = files.next();
-      String path = f.getPath().toString();
-      if (f.getLen() != 0 || !IMAGE.matcher(path.toLowerCase(Locale.ROOT)).find()
-          || hidden(f.getPath().toUri().getPath().substring(prefix.length()))) {
-        continue;
+    forEachImageFile(rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration()), rootPath, f -> {
+      if (f.getLen() == 0) {
+        count[0]++;
+        if (examples.size() < EXAMPLES) {
+          examples.add(f.getPath().toString());
+        }
       }
-      count++;
-      if (examples.size() < EXAMPLES) {
-        examples.add(path);
-      }
-    }
-    return new EmptyFiles(count, List.copyOf(examples));
+      return true;
+    });
+    return new EmptyFiles(count[0], List.copyOf(examples));
   }
 
-  private static boolean hidden(String pathBelowRoot) {
-    for (String name : pathBelowRoot.split("/")) {
-      if (name.startsWith(".") || (name.startsWith("_") && !name.contains("="))) {
-        return true;
+  /**
+   * Calls {@code visitor} with every PNG and JPEG file below {@code root} that Spark's listing would
+   * see (names starting with "." or "_" are hidden), until it returns false. A walk of plain
+   * listings: listFiles(recursive) also fetches every file's block locations, which on the local
+   * file system costs ~6 ms a file (60,000 files: 2 s walked, 6 minutes listed).
+   */
+  static void forEachImageFile(FileSystem fs, Path root, Predicate<FileStatus> visitor) throws IOException {
+    ArrayDeque<Path> dirs = new ArrayDeque<>(List.of(root));
+    while (!dirs.isEmpty()) {
+      RemoteIterator<FileStatus> entries = fs.listStatusIterator(dirs.poll());
+      while (entries.hasNext()) {
+        FileStatus f = entries.next();
+        String name = f.getPath().getName();
+        if (name.startsWith(".") || (name.startsWith("_") && !name.contains("="))) {
+          continue;
+        }
+        if (f.isDirectory()) {
+          dirs.add(f.getPath());
+        } else if (IMAGE.matcher(name.toLowerCase(Locale.ROOT)).find() && !visitor.test(f)) {
+          return;
+        }
       }
     }
-    return false;
   }
 
   /** {@code (path, content, label)}: an image folder whose parent folder name is the class. */

@@ -12,9 +12,7 @@ import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -134,13 +132,10 @@ final class PreviewCommand implements Callable<Integer> {
   /** Image files under {@code root} in path order (the first 100,000 listed, so a huge bucket stays cheap). */
   private static List<Path> imagesUnder(FileSystem fs, Path root) throws IOException {
     List<Path> files = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-    while (it.hasNext() && files.size() < 100_000) {
-      LocatedFileStatus s = it.next();
-      if (s.getPath().getName().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g)$")) {
-        files.add(s.getPath());
-      }
-    }
+    Corpus.forEachImageFile(fs, root, f -> {
+      files.add(f.getPath());
+      return files.size() < 100_000;
+    });
     files.sort(null);
     return files;
   }
