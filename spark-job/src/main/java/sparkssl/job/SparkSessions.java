@@ -32,6 +32,9 @@ final class SparkSessions {
     if (!executorOpts.contains("TimeSource")) {
       conf.set("spark.executor.extraJavaOptions", (executorOpts + " " + TIME_SOURCE).trim());
     }
+    // malloc huge pages on executors too (the launcher sets them for the driver): ND4J's fresh
+    // off-heap buffers page-fault less, +10% on the ResNet-18 step; glibc without the tunable ignores it
+    conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 }
