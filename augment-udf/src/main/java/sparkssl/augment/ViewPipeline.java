@@ -92,8 +92,12 @@ public final class ViewPipeline implements Serializable {
 
   /** The whole image resized to {@code size x size}, no augmentation: what evaluation embeds. */
   public byte[] plain(byte[] content) throws ImageDecodeException {
-    Image img = decoder.decode(content);
-    return Resize.cropResize(img, new CropBox(0, 0, img.height, img.width), o.size, o.size).toBytes();
+    return whole(decoder.decode(content)).toBytes();
+  }
+
+  /** {@link #plain} of an already decoded image. */
+  public Image whole(Image img) {
+    return Resize.cropResize(img, new CropBox(0, 0, img.height, img.width), o.size, o.size);
   }
 
   /** One view's transforms, with that view's probabilities. */

@@ -20,8 +20,6 @@ import picocli.CommandLine.Option;
 import sparkssl.augment.ContactSheet;
 import sparkssl.augment.Image;
 import sparkssl.augment.ImageDecodeException;
-import sparkssl.augment.Resize;
-import sparkssl.augment.CropBox;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
 
@@ -90,7 +88,7 @@ final class PreviewCommand implements Callable<Integer> {
       }
       ViewPipeline.Views v = pipeline.render(img, file.toString(), epoch, true);
       List<Image> row = new ArrayList<>();
-      row.add(Resize.cropResize(img, new CropBox(0, 0, img.height, img.width), o.size, o.size));
+      row.add(pipeline.whole(img));
       row.addAll(ContactSheet.tiles(v.global(), o.numViews, o.channels, o.size));
       if (v.local() != null) {
         row.addAll(ContactSheet.tiles(v.local(), o.localCrops, o.channels, o.localSize));
