@@ -18,6 +18,15 @@ public final class ViewSeed {
     return new SplittableRandom(h);
   }
 
+  /**
+   * A file's sort key in the shuffled order of one epoch: a function of (seed, epoch, path) only, so
+   * the order does not depend on file size, folder, listing order or partitioning, and is unrelated
+   * to the views' random draws (different salt).
+   */
+  public static long orderKey(long seed, int epoch, String path) {
+    return mix(mix(mix(seed ^ 0x5eed0f0fde12L) ^ epoch) ^ fnv1a(path));
+  }
+
   private static long fnv1a(String s) {
     long h = 0xcbf29ce484222325L;
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {

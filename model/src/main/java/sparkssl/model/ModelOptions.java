@@ -1,6 +1,7 @@
 package sparkssl.model;
 
 import java.io.Serializable;
+import sparkssl.model.optim.OptimizerOptions;
 
 /** Shape and optimisation settings of the SSL network. Defaults suit 28-32 px images. */
 public final class ModelOptions implements Serializable {
@@ -20,8 +21,8 @@ public final class ModelOptions implements Serializable {
   /** Projector MLP: hidden width and output (projection) size. */
   public int projectorHidden = 128;
   public int projectionSize = 64;
-  /** Adam learning rate. */
-  public double learningRate = 1e-3;
+  /** Optimiser, learning rate and schedule. */
+  public OptimizerOptions optimizer = new OptimizerOptions();
   /** NT-Xent temperature. */
   public double temperature = 0.2;
   /** Weight-initialisation seed. */

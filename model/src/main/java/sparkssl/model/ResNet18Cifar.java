@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import sparkssl.model.layers.BatchToViews;
 import sparkssl.model.layers.ViewsToBatch;
 import sparkssl.model.loss.SslLossLayer;
@@ -47,10 +46,9 @@ public final class ResNet18Cifar {
 
   public static ComputationGraph create(ModelOptions o) {
     FastPath.enable();
-    GraphBuilder g = new NeuralNetConfiguration.Builder()
+    GraphBuilder g = o.optimizer.applyTo(new NeuralNetConfiguration.Builder())
         .seed(o.seed)
         .dataType(DataType.FLOAT)
-        .updater(new Adam(o.learningRate))
         .weightInit(WeightInit.RELU)
         .convolutionMode(ConvolutionMode.Truncate)
         .cacheMode(CacheMode.DEVICE)

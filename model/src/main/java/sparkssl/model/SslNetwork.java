@@ -16,8 +16,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import sparkssl.model.layers.BatchToViews;
 import sparkssl.model.layers.ViewsToBatch;
 import sparkssl.model.loss.SslLossLayer;
@@ -33,18 +31,17 @@ public final class SslNetwork {
   private SslNetwork() {}
 
   public static MultiLayerNetwork create(ModelOptions o) {
-    return create(o, DataType.FLOAT, new Adam(o.learningRate));
+    return create(o, DataType.FLOAT);
   }
 
-  public static MultiLayerNetwork create(ModelOptions o, DataType dataType, IUpdater updater) {
+  public static MultiLayerNetwork create(ModelOptions o, DataType dataType) {
     FastPath.enable();
     if (o.convWidths.length != 3) {
       throw new IllegalArgumentException("convWidths must have 3 entries");
     }
-    NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+    NeuralNetConfiguration.ListBuilder b = o.optimizer.applyTo(new NeuralNetConfiguration.Builder())
         .seed(o.seed)
         .dataType(dataType)
-        .updater(updater)
         .weightInit(WeightInit.RELU)
         .convolutionMode(ConvolutionMode.Same)
         .cacheMode(CacheMode.DEVICE)

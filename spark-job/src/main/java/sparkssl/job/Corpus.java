@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.split;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -17,6 +18,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -86,6 +88,13 @@ public final class Corpus {
         }
       }
     }
+  }
+
+  /** The paths of {@link #images}, sorted (the content column is never read). */
+  public static List<String> paths(Dataset<Row> images) {
+    List<String> paths = new ArrayList<>(images.select(col("path")).as(Encoders.STRING()).collectAsList());
+    Collections.sort(paths);
+    return paths;
   }
 
   /** {@code (path, content, label)}: an image folder whose parent folder name is the class. */

@@ -43,11 +43,11 @@ public final class JobConfig implements Serializable {
   public int epochs;
 
   @Option(names = "--batch-size", defaultValue = "64",
-      description = "Images (view pairs) per worker step; contrastive negatives come from this batch only (default: ${DEFAULT-VALUE}).")
+      description = "Images (view pairs) per worker step, exactly; contrastive negatives come from this batch only (default: ${DEFAULT-VALUE}).")
   public int batchSize;
 
   @Option(names = "--averaging-frequency", defaultValue = "4",
-      description = "Worker steps between parameter averagings (default: ${DEFAULT-VALUE}).")
+      description = "Worker steps between parameter averagings, exactly (an epoch's last round may have fewer) (default: ${DEFAULT-VALUE}).")
   public int averagingFrequency;
 
   @Option(names = "--workers", defaultValue = "0",
@@ -57,8 +57,8 @@ public final class JobConfig implements Serializable {
   @Option(names = "--method", defaultValue = "simclr", description = "Self-supervised method: simclr (default: ${DEFAULT-VALUE}).")
   public String method;
 
-  @Option(names = "--learning-rate", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-  public double learningRate;
+  @Mixin
+  public OptimizerConfig optimizer = new OptimizerConfig();
 
   @Option(names = "--temperature", defaultValue = "0.2", description = "NT-Xent temperature (default: ${DEFAULT-VALUE}).")
   public double temperature;
@@ -80,29 +80,12 @@ public final class JobConfig implements Serializable {
       description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
   public int evalEvery;
 
-  /** How minibatches reach DL4J's workers. */
-  public enum Feed { auto, direct, export }
-
-  @Option(names = "--feed", defaultValue = "auto",
-      description = "How batches reach the workers: export (DL4J writes each epoch's batches to --export-dir once, "
-          + "then workers read their share; needs storage every executor sees), direct (from the RDD: works anywhere, "
-          + "but DL4J re-scans the epoch's data for every averaging round), auto (export in local mode or when "
-          + "--export-dir is on hdfs:// or s3a://, else direct) (default: ${DEFAULT-VALUE}).")
-  public Feed feed;
-
-  @Option(names = "--export-dir", paramLabel = "PATH",
-      description = "Shared scratch folder for DL4J's batch export (must be visible to all executors). Default: <run-dir>/_export.")
-  public String exportDir;
-
   @Option(names = "--master", paramLabel = "URL",
       description = "Spark master; default: the one spark-submit gives, else local[*].")
   public String master;
 
   @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
   public Map<String, String> sparkConf = new LinkedHashMap<>();
-
-  /** True when the export folder is the run directory's own scratch, removed after the run. */
-  transient boolean exportDirIsDefault;
 
   /** Fills the defaults that depend on where the project lives and on the clock. */
   void resolveDefaults() {
@@ -119,26 +102,12 @@ public final class JobConfig implements Serializable {
       runDir = Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
           .toAbsolutePath().toUri().toString();
     }
-    if (exportDir == null) {
-      exportDir = runDir.replaceAll("/+$", "") + "/_export";
-      exportDirIsDefault = true;
-    }
   }
 
   /** A folder of the bundled Fashion-MNIST sample, as a URI. */
   static String sample(String folder) {
     return Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
         .resolve("data/sample/fashion-mnist").resolve(folder).toUri().toString();
-  }
-
-  /** The feed actually used: {@code auto} resolved against the master and the export folder. */
-  Feed resolvedFeed(boolean localMaster) {
-    if (feed != Feed.auto) {
-      return feed;
-    }
-    boolean shared = exportDir.startsWith("hdfs:") || exportDir.startsWith("s3a:") || exportDir.startsWith("s3:")
-        || exportDir.startsWith("gs:") || exportDir.startsWith("abfs");
-    return localMaster || shared ? Feed.export : Feed.direct;
   }
 
   /** The first thing wrong with these settings, or null. */
@@ -148,7 +117,8 @@ public final class JobConfig implements Serializable {
     if (averagingFrequency < 1) return "--averaging-frequency must be >= 1, got " + averagingFrequency;
     if (workers < 0) return "--workers must be >= 0, got " + workers;
     if (!method.equals("simclr")) return "--method: unknown method '" + method + "' (supported: simclr)";
-    if (!(learningRate > 0)) return "--learning-rate must be > 0, got " + learningRate;
+    String optimizerProblem = optimizer.problem(epochs);
+    if (optimizerProblem != null) return optimizerProblem;
     if (!(temperature > 0)) return "--temperature must be > 0, got " + temperature;
     String viewProblem = views.problem(seed);
     if (viewProblem != null) return viewProblem;
@@ -163,13 +133,14 @@ public final class JobConfig implements Serializable {
     return views.viewOptions(seed);
   }
 
-  ModelOptions modelOptions() {
+  /** The model's settings for a run of {@code stepsPerEpoch} global steps an epoch. */
+  ModelOptions modelOptions(long stepsPerEpoch) {
     ModelOptions m = new ModelOptions();
+    m.optimizer = optimizer.options(epochs, stepsPerEpoch);
     m.method = method;
     m.channels = views.channels;
     m.imageSize = views.imageSize;
     m.numViews = 2;
-    m.learningRate = learningRate;
     m.temperature = temperature;
     m.seed = seed;
     return m;

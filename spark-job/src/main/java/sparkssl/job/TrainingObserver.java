@@ -5,7 +5,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -13,18 +12,14 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.collection.JavaConverters;
 
 /**
- * Watches the Spark jobs of training: which executors ran tasks, and how many parameter-averaging
- * rounds happened (each is one tree-aggregate job called from DL4J's ParameterAveragingTrainingMaster).
- *
- * <p>Counted from Spark's own events because dl4j-spark's training statistics crash (M2: "Cannot
- * merge ParameterAveragingTrainingWorkerStats with null") when a worker's split comes out empty.
+ * Watches the Spark jobs of training from Spark's own events: which executors ran tasks, and the
+ * wall seconds of training jobs (one per averaging round) and of the rest.
  */
 final class TrainingObserver extends SparkListener {
-  /** Stage names are call sites: "treeAggregate at ParameterAveragingTrainingMaster.java:662". */
-  private static final String AVERAGING_CALL_SITE = "ggregate at ParameterAveragingTrainingMaster";
+  /** Stage names are call sites: "collect at RoundAveragingMaster.java:70". */
+  private static final String ROUND_CALL_SITE = "at RoundAveragingMaster";
 
   private final Set<String> executors = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger averagingRounds = new AtomicInteger();
   private final Map<Integer, String[]> running = new ConcurrentHashMap<>();
   private final Map<String, Double> jobSeconds = new ConcurrentHashMap<>();
 
@@ -35,11 +30,6 @@ final class TrainingObserver extends SparkListener {
 
   @Override
   public void onJobStart(SparkListenerJobStart jobStart) {
-    boolean averaging = JavaConverters.seqAsJavaList(jobStart.stageInfos()).stream()
-        .anyMatch(stage -> stage.name().contains(AVERAGING_CALL_SITE));
-    if (averaging) {
-      averagingRounds.incrementAndGet();
-    }
     running.put(jobStart.jobId(), new String[] {kind(jobStart), String.valueOf(jobStart.time())});
   }
 
@@ -51,24 +41,11 @@ final class TrainingObserver extends SparkListener {
     }
   }
 
-  /**
-   * What a Spark job of training does, from its stages' call sites: {@code train} (workers fit and
-   * average), {@code balance} (DL4J counting and re-partitioning each split), {@code export}
-   * (writing batches), {@code other}.
-   */
+  /** {@code train} for an averaging round's job (it also runs the epoch's shuffle), else {@code other}. */
   private static String kind(SparkListenerJobStart jobStart) {
-    String names = String.join(" ", JavaConverters.seqAsJavaList(jobStart.stageInfos()).stream()
-        .map(stage -> stage.name()).toList());
-    if (names.contains(AVERAGING_CALL_SITE)) {
-      return "train";
-    }
-    if (names.contains("at SparkUtils.java")) {
-      return "balance";
-    }
-    if (names.contains("SparkHadoopWriter")) {
-      return "export";
-    }
-    return "other";
+    boolean round = JavaConverters.seqAsJavaList(jobStart.stageInfos()).stream()
+        .anyMatch(stage -> stage.name().contains(ROUND_CALL_SITE));
+    return round ? "train" : "other";
   }
 
   /** Wall seconds of Spark jobs by kind since the last call. */
@@ -83,10 +60,5 @@ final class TrainingObserver extends SparkListener {
     Set<String> seen = new TreeSet<>(executors);
     executors.removeAll(seen);
     return seen;
-  }
-
-  /** Averaging rounds since the last call. */
-  int drainAveragingRounds() {
-    return averagingRounds.getAndSet(0);
   }
 }

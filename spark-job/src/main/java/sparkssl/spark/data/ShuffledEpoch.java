@@ -1,0 +1,63 @@
+package sparkssl.spark.data;
+
+import java.util.List;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import org.nd4j.linalg.dataset.DataSet;
+import scala.Tuple2;
+import sparkssl.augment.ViewPipeline;
+
+/**
+ * One epoch's training batches: the corpus's {@code (path, content)} rows shuffled by the epoch's
+ * {@link EpochPlan} into one Spark partition per worker and averaging round (one shuffle of the file
+ * bytes, sorted by position), then turned into views and minibatches on the worker.
+ */
+public final class ShuffledEpoch {
+  private ShuffledEpoch() {}
+
+  /** The plan and the batches it makes. */
+  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd) {}
+
+  public static Batches of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, long seed,
+      int epoch, int workers, int batchSize, int frequency, ViewPipeline pipeline, int numViews,
+      LongAccumulator good, CollectionAccumulator<String> bad) {
+    EpochPlan plan = EpochPlan.of(paths, seed, epoch, workers, batchSize, frequency);
+    Broadcast<EpochPlan> shared = sc.broadcast(plan);
+    JavaRDD<DataSet> rdd = corpus.javaRDD()
+        .flatMapToPair((Row row) -> {
+          Integer p = shared.value().position(row.getString(0));
+          return p == null ? List.<Tuple2<Integer, Row>>of().iterator() : List.of(new Tuple2<>(p, row)).iterator();
+        })
+        .repartitionAndSortWithinPartitions(new PlanPartitioner(plan.partitions(), shared))
+        .mapPartitions(new ViewBatches(pipeline, epoch, batchSize, numViews, good, bad));
+    return new Batches(plan, rdd);
+  }
+
+  /** Partition of a position, as the plan says. */
+  private static final class PlanPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int partitions;
+    private final Broadcast<EpochPlan> plan;
+
+    PlanPartitioner(int partitions, Broadcast<EpochPlan> plan) {
+      this.partitions = partitions;
+      this.plan = plan;
+    }
+
+    @Override
+    public int numPartitions() {
+      return partitions;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return plan.value().partition((Integer) key);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package sparkssl.spark.train;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one epoch of averaging rounds did, summed over workers: steps, rounds, the batch sizes the
+ * loss saw, the mean loss, the learning rates applied, and where worker and driver time went.
+ */
+public record EpochStats(int workers, int batchSize, List<Round> rounds) {
+
+  /** One round: the workers' results reduced to what the metrics need. */
+  public record Round(int workers, int steps, int minWorkerSteps, int maxWorkerSteps, long images, double lossTimesImages,
+      int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double wallSeconds, double averagingSeconds,
+      int firstStep, double[] learningRates) {
+
+    static Round of(List<RoundResult> results, double wallSeconds, double averagingSeconds) {
+      List<RoundResult> trained = results.stream().filter(r -> r.steps() > 0).toList();
+      RoundResult first = trained.isEmpty() ? results.get(0) : trained.get(0);
+      return new Round(trained.size(),
+          results.stream().mapToInt(RoundResult::steps).sum(),
+          results.stream().mapToInt(RoundResult::steps).min().orElse(0),
+          results.stream().mapToInt(RoundResult::steps).max().orElse(0),
+          results.stream().mapToLong(RoundResult::images).sum(),
+          results.stream().mapToDouble(RoundResult::lossTimesImages).sum(),
+          trained.stream().mapToInt(RoundResult::minBatch).min().orElse(0),
+          trained.stream().mapToInt(RoundResult::maxBatch).max().orElse(0),
+          results.stream().mapToDouble(RoundResult::fitSeconds).sum(),
+          results.stream().mapToDouble(RoundResult::dataSeconds).sum(),
+          wallSeconds, averagingSeconds, first.firstStep(), first.stepLearningRates());
+    }
+  }
+
+  static EpochStats of(List<Round> rounds, int workers, int batchSize) {
+    return new EpochStats(workers, batchSize, List.copyOf(rounds));
+  }
+
+  public long images() {
+    return rounds.stream().mapToLong(Round::images).sum();
+  }
+
+  public int workerSteps() {
+    return rounds.stream().mapToInt(Round::steps).sum();
+  }
+
+  public double meanLoss() {
+    long n = images();
+    return n == 0 ? Double.NaN : rounds.stream().mapToDouble(Round::lossTimesImages).sum() / n;
+  }
+
+  /** The learning rate of the epoch's last step. */
+  public double lastLearningRate() {
+    for (int i = rounds.size() - 1; i >= 0; i--) {
+      double[] lr = rounds.get(i).learningRates();
+      if (lr.length > 0) {
+        return lr[lr.length - 1];
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** The per-epoch fields of {@code metrics.jsonl}. */
+  public Map<String, Object> metrics() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    int steps = workerSteps();
+    m.put("workers", workers);
+    m.put("worker_steps", steps);
+    m.put("averaging_rounds", rounds.size());
+    m.put("steps_per_round", Map.of(
+        "min", rounds.stream().mapToInt(Round::minWorkerSteps).min().orElse(0),
+        "max", rounds.stream().mapToInt(Round::maxWorkerSteps).max().orElse(0)));
+    m.put("loss_batch", Map.of(
+        "min", rounds.stream().mapToInt(Round::minBatch).min().orElse(0),
+        "mean", steps == 0 ? 0.0 : (double) images() / steps,
+        "max", rounds.stream().mapToInt(Round::maxBatch).max().orElse(0)));
+    m.put("global_batch", workers * batchSize);
+    m.put("learning_rate", lastLearningRate());
+    double fit = rounds.stream().mapToDouble(Round::fitSeconds).sum();
+    double data = rounds.stream().mapToDouble(Round::dataSeconds).sum();
+    double wall = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sum();
+    m.put("worker_time_s", Map.of("fit", fit, "data", data, "driver_averaging", 
+        rounds.stream().mapToDouble(Round::averagingSeconds).sum(), "rounds_wall", wall));
+    return m;
+  }
+}

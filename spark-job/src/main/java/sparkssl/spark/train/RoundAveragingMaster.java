@@ -1,0 +1,217 @@
+package sparkssl.spark.train;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.api.TrainingWorker;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * Synchronous parameter averaging over pre-planned partitions: partition {@code r*W + w} of the RDD
+ * passed to {@code fit} is worker {@code w}'s share of averaging round {@code r}, each of its
+ * DataSets one step (see {@code sparkssl.spark.data.EpochPlan}). Round {@code r} is one Spark job
+ * over exactly those {@code W} partitions; the driver then averages parameters and updater state
+ * (including batch-norm running statistics, which DL4J keeps among the parameters) with equal weights
+ * over the workers that trained.
+ *
+ * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster} it neither re-splits nor re-balances
+ * the data (the plan already did, exactly), keeps worker networks between rounds, and carries the
+ * global step, so a schedule's learning rate at a step does not depend on how steps fall into rounds.
+ */
+public final class RoundAveragingMaster implements TrainingMaster<RoundResult, TrainingWorker<RoundResult>> {
+  private final int workers;
+  private final String run = UUID.randomUUID().toString();
+  private final List<TrainingHook> hooks = new ArrayList<>();
+  private final List<EpochStats.Round> rounds = new ArrayList<>();
+
+  public RoundAveragingMaster(int workers) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+    }
+    this.workers = workers;
+  }
+
+  @Override
+  public void executeTraining(SparkDl4jMultiLayer network, JavaRDD<DataSet> trainingData) {
+    JavaSparkContext sc = network.getSparkContext();
+    MultiLayerNetwork net = network.getNetwork();
+    Broadcast<MultiLayerConfiguration> conf = sc.broadcast(net.getLayerWiseConfigurations());
+    int partitions = trainingData.getNumPartitions();
+    int roundCount = (partitions + workers - 1) / workers;
+    for (int r = 0; r < roundCount; r++) {
+      long start = System.nanoTime();
+      INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+      Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
+          net.getIterationCount(), net.getEpochCount()));
+      sc.setJobDescription("train: averaging round " + (r + 1) + " of " + roundCount);
+      List<RoundResult> results = round(trainingData, r)
+          .mapPartitionsWithIndex(new WorkerRound(run, conf, state, List.copyOf(hooks)), false)
+          .collect();
+      sc.setJobDescription(null);
+      long trained = System.nanoTime();
+      average(net, results);
+      state.destroy();
+      rounds.add(EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9));
+    }
+    conf.destroy();
+  }
+
+  /** The W partitions of round {@code r}, renumbered 0..W-1 (so a partition's index is its worker). */
+  private JavaRDD<DataSet> round(JavaRDD<DataSet> data, int r) {
+    return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
+  }
+
+  private static void average(MultiLayerNetwork net, List<RoundResult> results) {
+    List<RoundResult> trained = results.stream().filter(x -> x.steps() > 0).toList();
+    if (trained.isEmpty()) {
+      return;
+    }
+    INDArray params = trained.get(0).params().dup();
+    trained.stream().skip(1).forEach(x -> params.addi(x.params()));
+    net.setParams(params.divi(trained.size()));
+    if (trained.get(0).updaterState() != null) {
+      INDArray state = trained.get(0).updaterState().dup();
+      trained.stream().skip(1).forEach(x -> state.addi(x.updaterState()));
+      net.getUpdater().getStateViewArray().assign(state.divi(trained.size()));
+    }
+    net.setIterationCount(net.getIterationCount() + trained.stream().mapToInt(RoundResult::steps).max().orElse(0));
+  }
+
+  /** The rounds since the last call, and a fresh start (call once per epoch). */
+  public EpochStats takeEpoch(int batchSize) {
+    EpochStats stats = EpochStats.of(rounds, workers, batchSize);
+    rounds.clear();
+    return stats;
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  /** Frees the networks this run kept in this JVM (all of them in local mode). */
+  public void release() {
+    WorkerNetworks.forget(run);
+  }
+
+  /** Partition filter of one round; a Scala function because PartitionPruningRDD takes one. */
+  private static final class InRound extends AbstractFunction1<Object, Object> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int round;
+    private final int workers;
+
+    InRound(int round, int workers) {
+      this.round = round;
+      this.workers = workers;
+    }
+
+    @Override
+    public Object apply(Object partition) {
+      return (Integer) partition / workers == round;
+    }
+  }
+
+  @Override
+  public void addHook(TrainingHook hook) {
+    hooks.add(hook);
+  }
+
+  @Override
+  public void removeHook(TrainingHook hook) {
+    hooks.remove(hook);
+  }
+
+  @Override
+  public boolean deleteTempFiles(JavaSparkContext sc) {
+    return true; // nothing is exported
+  }
+
+  @Override
+  public boolean deleteTempFiles(SparkContext sc) {
+    return true;
+  }
+
+  @Override
+  public void setCollectTrainingStats(boolean collect) {}
+
+  @Override
+  public boolean getIsCollectTrainingStats() {
+    return false;
+  }
+
+  @Override
+  public SparkTrainingStats getTrainingStats() {
+    return null;
+  }
+
+  @Override
+  public void setListeners(Collection<TrainingListener> listeners) {
+    setListeners(null, listeners);
+  }
+
+  @Override
+  public void setListeners(StatsStorageRouter router, Collection<TrainingListener> listeners) {
+    if (router != null || (listeners != null && !listeners.isEmpty())) {
+      throw unsupported("training listeners (use training hooks)");
+    }
+  }
+
+  @Override
+  public String toJson() {
+    throw unsupported("JSON form");
+  }
+
+  @Override
+  public String toYaml() {
+    throw unsupported("YAML form");
+  }
+
+  @Override
+  public TrainingWorker<RoundResult> getWorkerInstance(SparkDl4jMultiLayer network) {
+    throw unsupported("dl4j-spark's generic worker (rounds run their own)");
+  }
+
+  @Override
+  public TrainingWorker<RoundResult> getWorkerInstance(SparkComputationGraph graph) {
+    throw unsupported("ComputationGraph networks");
+  }
+
+  @Override
+  public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
+      DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+    throw unsupported("training from paths");
+  }
+
+  @Override
+  public void executeTraining(SparkComputationGraph graph, JavaRDD<DataSet> trainingData) {
+    throw unsupported("ComputationGraph networks");
+  }
+
+  @Override
+  public void executeTrainingMDS(SparkComputationGraph graph, JavaRDD<MultiDataSet> trainingData) {
+    throw unsupported("ComputationGraph networks");
+  }
+
+  private static UnsupportedOperationException unsupported(String what) {
+    return new UnsupportedOperationException("RoundAveragingMaster does not support " + what);
+  }
+}

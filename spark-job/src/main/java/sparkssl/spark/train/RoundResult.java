@@ -1,0 +1,21 @@
+package sparkssl.spark.train;
+
+import java.io.Serializable;
+import org.deeplearning4j.spark.api.TrainingResult;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One worker's round: its parameters and updater state after its steps, and what it did.
+ * {@code stepLearningRates[i]} is the learning rate the worker's network applied at its {@code i}-th
+ * step of the round, read from the network itself.
+ */
+record RoundResult(INDArray params, INDArray updaterState, int steps, long images, double lossTimesImages,
+    int minBatch, int maxBatch, double fitSeconds, double dataSeconds, int firstStep, double[] stepLearningRates)
+    implements TrainingResult, Serializable {
+
+  @Override
+  public void setStats(SparkTrainingStats stats) {
+    // dl4j-spark's stats objects are not used: the round's figures travel in this record
+  }
+}
