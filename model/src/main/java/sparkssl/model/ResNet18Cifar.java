@@ -2,6 +2,7 @@ package sparkssl.model;
 
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -72,7 +73,9 @@ public final class ResNet18Cifar {
         .addLayer("loss", new SslLossLayer(o.method, o.temperature, o.projectionSize),
             new BatchToViews(o.numViews, o.projectionSize), "projection")
         .setOutputs("loss");
-    ComputationGraph net = new ComputationGraph(g.build());
+    ComputationGraphConfiguration conf = g.build();
+    o.optimizer.regularize(conf);
+    ComputationGraph net = new ComputationGraph(conf);
     net.init();
     return net;
   }

@@ -65,6 +65,7 @@ public final class SslNetwork {
         .layer(new SslLossLayer(o.method, o.temperature, o.projectionSize))
         .setInputType(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
     MultiLayerConfiguration conf = b.build();
+    o.optimizer.regularize(conf);
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;

@@ -42,7 +42,9 @@ class CommandLineTest {
     Captured c = run("train", "--help");
     assertEquals(0, c.code);
     String help = c.out.replaceAll("\\s+", " ");
-    for (Field f : concat(JobConfig.class.getDeclaredFields(), ViewConfig.class.getDeclaredFields())) {
+    Field[] fields = concat(concat(JobConfig.class.getDeclaredFields(), ViewConfig.class.getDeclaredFields()),
+        OptimizerConfig.class.getDeclaredFields());
+    for (Field f : fields) {
       CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
       if (o == null) {
         continue;
@@ -76,6 +78,27 @@ class CommandLineTest {
     Captured method = run("train", "--method", "mae");
     assertEquals(2, method.code);
     assertTrue(method.err.contains("unknown method 'mae'"), method.err);
+  }
+
+  @Test
+  void badOptimiserSettingsExitTwoWithMessage() {
+    String[][] cases = {
+        {"--epochs 5 --lr-schedule cosine --warmup-epochs 5", "--warmup-epochs (5.0) must be below --epochs (5)"},
+        {"--lr-schedule cosine --warmup-epochs 12", "must be below --epochs"},
+        {"--warmup-epochs 1", "--warmup-epochs needs --lr-schedule cosine"},
+        {"--weight-decay -1e-4", "--weight-decay must be >= 0"},
+        {"--optimizer lars --lars-exclude bias,bn,head", "unknown parameter group 'head'"},
+        {"--optimizer lars --lars-exclude bias", "must name both bias and bn"},
+        {"--optimizer rmsprop", "Invalid value for option '--optimizer'"},
+        {"--lr-schedule step", "Invalid value for option '--lr-schedule'"},
+        {"--momentum 1", "--momentum must be in [0, 1)"},
+        {"--learning-rate 0", "--learning-rate must be > 0"},
+    };
+    for (String[] c : cases) {
+      Captured r = run(("train " + c[0]).split(" "));
+      assertEquals(2, r.code, c[0]);
+      assertTrue(r.err.contains(c[1]), c[0] + " -> " + r.err);
+    }
   }
 
   @Test

@@ -2,7 +2,12 @@ package sparkssl.model.optim;
 
 import java.io.Serializable;
 import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -53,9 +58,31 @@ public final class OptimizerOptions implements Serializable {
         : learningRate;
   }
 
-  /** Sets the updater and the weight and bias regularizations on a network builder. */
+  /** Sets the updater on a network builder; {@link #regularize} then sets weight decay or LARS per layer. */
   public NeuralNetConfiguration.Builder applyTo(NeuralNetConfiguration.Builder b) {
-    return b.updater(updater()).regularization(weightRegularization()).regularizationBias(List.of());
+    return b.updater(updater());
+  }
+
+  /**
+   * Gives every layer's weights exactly this optimiser's regularization and its biases none. Set on the
+   * builder instead, DL4J M2.1 appends any regularization other than L1/L2 to each layer twice (its
+   * layer validation runs twice and merges the global list into the layer's), doubling weight decay.
+   */
+  public void regularize(MultiLayerConfiguration conf) {
+    conf.getConfs().forEach(c -> regularize(c.getLayer()));
+  }
+
+  public void regularize(ComputationGraphConfiguration conf) {
+    conf.getVertices().values().stream()
+        .filter(v -> v instanceof LayerVertex)
+        .forEach(v -> regularize(((LayerVertex) v).getLayerConf().getLayer()));
+  }
+
+  private void regularize(Layer layer) {
+    if (layer instanceof BaseLayer b) {
+      b.setRegularization(weightRegularization());
+      b.setRegularizationBias(List.of());
+    }
   }
 
   IUpdater updater() {

@@ -7,7 +7,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import scala.Tuple2;
@@ -16,11 +15,13 @@ import sparkssl.augment.ViewPipeline;
 
 /**
  * Executor side: one partition of the epoch's plan, {@code (position, (path, content))} rows in step
- * order, becomes that worker's minibatches {@code [B, V*C, H, W]} with dummy {@code [B, 1]} labels,
- * one per step. Views are made here, just before the step that uses them, as the {@code ssl_views}
- * UDF makes them, and turn from uint8 into floats at the last moment. An undecodable file is counted,
- * named (its path goes back to the driver, which leaves it out of later epochs) and makes its step's
- * batch one smaller; it never fails the task.
+ * order, becomes that worker's minibatches {@code [B, V*C, H, W]}, one per step. The loss takes no
+ * labels; the {@code [B, 1]} label column holds each example's position in the epoch's plan instead, so
+ * what a step trained on can be traced (exact up to 2^24 positions, float's integer range).
+ * Views are made here, just before the step that uses them, as the {@code ssl_views} UDF makes them,
+ * and turn from uint8 into floats at the last moment. An undecodable file is counted, named (its path
+ * goes back to the driver, which leaves it out of later epochs) and makes its step's batch one
+ * smaller; it never fails the task.
  */
 public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Integer, Row>>, DataSet> {
   private static final long serialVersionUID = 1L;
@@ -69,18 +70,21 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
       /** The next step's batch: the next B planned rows, less any that fail to decode (none left: the step after). */
       private DataSet fill() {
         float[] buf = new float[batchSize * example];
+        float[] positions = new float[batchSize];
         int planned = 0;
         int n = 0;
         while ((planned < batchSize || n == 0) && rows.hasNext()) {
           if (planned == batchSize) {
             planned = 0;
           }
-          Row row = rows.next()._2();
+          Tuple2<Integer, Row> entry = rows.next();
+          Row row = entry._2();
           planned++;
           String path = row.getString(0);
           try {
             byte[] views = pipeline.views((byte[]) row.get(1), path, epoch);
             pipeline.normalize().toFloats(views, 0, buf, n * example, numViews, channels, size * size);
+            positions[n] = entry._1();
             n++;
           } catch (ImageDecodeException e) {
             bad.add(path + " (" + e.kind() + ": " + e.getMessage() + ")");
@@ -93,7 +97,7 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
         float[] data = n == batchSize ? buf : Arrays.copyOf(buf, n * example);
         return new DataSet(
             Nd4j.create(data, new long[] {n, (long) numViews * channels, size, size}, 'c'),
-            Nd4j.zeros(DataType.FLOAT, n, 1));
+            Nd4j.create(Arrays.copyOf(positions, n), new long[] {n, 1}, 'c'));
       }
     };
   }

@@ -1,0 +1,215 @@
+"""PyTorch twin of `spark-ssl train`: the same recipe in one process, the reference the job is judged by.
+
+Run with Debian's torch: /usr/bin/python3 deploy/bench/twin.py --corpus DIR --eval-train DIR --eval-test DIR ...
+Same encoder (three 3x3 conv-BN-ReLU blocks 32/64/128, strides 1/2/2, global average pooling), projector
+(Linear 128 ReLU, Linear 64), He-normal init with zero biases (DL4J's WeightInit.RELU), NT-Xent, the
+`small` view preset, optimiser, schedule, batch, epochs and k-NN protocol (whole image, L2-normalised
+encoder output, cosine, k=20, weights exp(sim/T)). Batches come from a shuffled DataLoader with
+drop_last=True and `--loader-workers` augmentation processes. Prints one JSON line per epoch:
+{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "knn_top1"?}.
+Optimisers as the job's: weight decay and LARS adaptation skip biases and batch-norm parameters;
+sgd and lars use Nesterov momentum (DL4J's Nesterovs).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision.transforms as T
+from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model", "src", "test", "python"))
+from ntxent_fixture import nt_xent  # noqa: E402
+
+IMAGE = (".png", ".jpg", ".jpeg")
+
+
+def files(root):
+    out = []
+    for d, _, names in os.walk(root):
+        out += [os.path.join(d, n) for n in names if n.lower().endswith(IMAGE)]
+    return sorted(out)
+
+
+def small_preset(size, a):
+    """spark-ssl's `small` preset: crop 0.2-1, flip, jitter 0.4/0.4/0.4/0.1 p 0.8, grey 0.2, 3 px blur p 0.5."""
+    return T.Compose([
+        T.RandomResizedCrop(size, scale=(a.crop_min, 1.0)),
+        T.RandomHorizontalFlip(),
+        T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8),
+        T.RandomGrayscale(0.2),
+        T.RandomApply([T.GaussianBlur(3, (0.1, 2.0))], p=0.5),
+        T.ToTensor(),
+    ])
+
+
+class Views(torch.utils.data.Dataset):
+    def __init__(self, paths, mode, transform):
+        self.paths, self.mode, self.transform = paths, mode, transform
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, i):
+        img = Image.open(self.paths[i]).convert(self.mode)
+        return self.transform(img), self.transform(img)
+
+
+class Net(nn.Module):
+    def __init__(self, channels, widths=(32, 64, 128), hidden=128, out=64):
+        super().__init__()
+        layers, c = [], channels
+        for w, s in zip(widths, (1, 2, 2)):
+            layers += [nn.Conv2d(c, w, 3, s, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
+            c = w
+        self.encoder = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.projector = nn.Sequential(nn.Linear(c, hidden), nn.ReLU(), nn.Linear(hidden, out))
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        return self.projector(self.encoder(x))
+
+
+class Lars(torch.optim.Optimizer):
+    """The job's LARS: g <- eta*|w|/(|g| + wd*|w|) * (g + wd*w) on adapted tensors, then Nesterov momentum SGD."""
+
+    def __init__(self, groups, lr, momentum, eta):
+        super().__init__(groups, dict(lr=lr, momentum=momentum, eta=eta, weight_decay=0.0, lars=True))
+
+    @torch.no_grad()
+    def step(self):
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is None:
+                    continue
+                d = p.grad
+                if g["lars"]:
+                    wn, gn = p.norm(), d.norm()
+                    wd = g["weight_decay"]
+                    d = d + wd * p
+                    if wn > 0 and gn > 0:
+                        d = d * (g["eta"] * wn / (gn + wd * wn))
+                buf = self.state[p].setdefault("momentum_buffer", torch.zeros_like(p))
+                buf.mul_(g["momentum"]).add_(d)
+                p.add_(d + g["momentum"] * buf, alpha=-g["lr"])
+
+
+def optimizer(net, a):
+    decay = [p for n, p in net.named_parameters() if p.dim() > 1]
+    rest = [p for n, p in net.named_parameters() if p.dim() <= 1]
+    if a.optimizer == "lars":
+        return Lars([dict(params=decay, weight_decay=a.weight_decay, lars=True), dict(params=rest, lars=False)],
+                    a.learning_rate, a.momentum, a.lars_eta)
+    groups = [dict(params=decay, weight_decay=a.weight_decay), dict(params=rest, weight_decay=0.0)]
+    if a.optimizer == "adam":
+        return torch.optim.Adam(groups, lr=a.learning_rate)
+    if a.optimizer == "adamw":
+        return torch.optim.AdamW(groups, lr=a.learning_rate)
+    return torch.optim.SGD(groups, lr=a.learning_rate, momentum=a.momentum, nesterov=True)
+
+
+def lr_at(a, step, warmup, total):
+    if a.lr_schedule == "constant":
+        return a.learning_rate
+    if step < warmup:
+        return a.learning_rate * (step + 1) / warmup
+    return a.learning_rate * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / (total - warmup))))
+
+
+@torch.no_grad()
+def embed(net, paths, mode, size):
+    net.eval()
+    to = T.Compose([T.Resize((size, size)), T.ToTensor()])
+    out = []
+    for i in range(0, len(paths), 512):
+        x = torch.stack([to(Image.open(p).convert(mode)) for p in paths[i:i + 512]])
+        out.append(F.normalize(net.encoder(x), dim=1))
+    net.train()
+    return torch.cat(out)
+
+
+def knn_top1(net, a, mode):
+    bank, queries = files(a.eval_train), files(a.eval_test)
+    label = lambda p: os.path.basename(os.path.dirname(p))  # noqa: E731
+    classes = sorted({label(p) for p in bank})
+    yb = torch.tensor([classes.index(label(p)) for p in bank])
+    yq = torch.tensor([classes.index(label(p)) if label(p) in classes else -1 for p in queries])
+    b, q = embed(net, bank, mode, a.image_size), embed(net, queries, mode, a.image_size)
+    correct = 0
+    for i in range(0, len(q), 512):
+        sim, idx = (q[i:i + 512] @ b.t()).topk(min(a.knn_k, len(bank)), dim=1)
+        votes = torch.zeros(sim.shape[0], len(classes)).scatter_add_(1, yb[idx], (sim / a.knn_temperature).exp())
+        correct += (votes.argmax(1) == yq[i:i + 512]).sum().item()
+    return correct / len(q)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--eval-train", required=True)
+    p.add_argument("--eval-test", required=True)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--optimizer", choices=["adam", "adamw", "sgd", "lars"], default="adam")
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--momentum", type=float, default=0.9)
+    p.add_argument("--lars-eta", type=float, default=0.02)
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
+    p.add_argument("--warmup-epochs", type=float, default=0.0)
+    p.add_argument("--temperature", type=float, default=0.2)
+    p.add_argument("--crop-min", type=float, default=0.2)
+    p.add_argument("--image-size", type=int, default=28)
+    p.add_argument("--channels", type=int, default=1, choices=[1, 3])
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--knn-k", type=int, default=20)
+    p.add_argument("--knn-temperature", type=float, default=0.07)
+    p.add_argument("--eval-every", type=int, default=1, help="k-NN every N epochs (0: last only)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--loader-workers", type=int, default=1)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    mode = "L" if a.channels == 1 else "RGB"
+    data = Views(files(a.corpus), mode, small_preset(a.image_size, a))
+    loader = torch.utils.data.DataLoader(data, batch_size=a.batch_size, shuffle=True, drop_last=True,
+                                         num_workers=a.loader_workers, persistent_workers=a.loader_workers > 0)
+    net = Net(a.channels)
+    opt = optimizer(net, a)
+    steps_per_epoch = len(loader)
+    total = a.epochs * steps_per_epoch
+    warmup = min(total - 1, round(a.warmup_epochs * steps_per_epoch))
+    step = 0
+    for epoch in range(1, a.epochs + 1):
+        start, loss_sum, images = time.perf_counter(), 0.0, 0
+        for v1, v2 in loader:
+            lr = lr_at(a, step, warmup, total)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            z = net(torch.cat([v1, v2]))
+            loss = nt_xent(z[: len(v1)], z[len(v1):], a.temperature)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(v1)
+            images += len(v1)
+            step += 1
+        wall = time.perf_counter() - start
+        rec = {"epoch": epoch, "loss": loss_sum / images, "images": images, "wall_s": wall,
+               "images_per_s": images / wall, "lr": lr}
+        if epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0):
+            rec["knn_top1"] = knn_top1(net, a, mode)
+        print(json.dumps(rec), flush=True)
+
+
+if __name__ == "__main__":
+    main()
