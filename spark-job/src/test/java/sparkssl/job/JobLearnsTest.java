@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * lift the encoder's k-NN top-1 clearly above the same encoder at random initialisation.
  */
 class JobLearnsTest {
+  private static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
+
   @TempDir
   Path tmp;
 
@@ -26,7 +29,9 @@ class JobLearnsTest {
   void lossFallsAndTheEncoderBeatsItsRandomInit() throws Exception {
     Path runDir = tmp.resolve("run");
     JobConfig cfg = new JobConfig();
-    new picocli.CommandLine(cfg).parseArgs("--run-dir", runDir.toString(), "--epochs", "4", "--workers", "2",
+    String train = SAMPLE.resolve("train").toUri().toString();
+    new picocli.CommandLine(cfg).parseArgs("--corpus", train, "--eval-train", train,
+        "--eval-test", SAMPLE.resolve("test").toUri().toString(), "--run-dir", runDir.toString(), "--epochs", "4", "--workers", "2",
         "--master", "local[2]", "--conf", "spark.ui.enabled=false");
     cfg.resolveDefaults();
     SparkSession spark = SparkSessions.create(cfg);
