@@ -2,6 +2,7 @@
 # The learning comparison of spark-ssl against its PyTorch twin on one image-folder dataset:
 # the twin first, then `spark-ssl train` (local mode) at each averaging frequency, same recipe,
 # k-NN top-1 after every epoch. Logs and metrics go under OUT; a summary table is printed at the end.
+# A run whose results under OUT already cover EPOCHS epochs is not repeated (rerun to fill gaps).
 #   deploy/bench/learning-table.sh DATA_DIR OUT_DIR [EPOCHS] [FREQUENCIES] [-- extra train options]
 # DATA_DIR holds train/<class>/*.png and test/<class>/*.png (spark-ssl prepare-fashion-mnist writes one).
 set -euo pipefail
@@ -17,8 +18,12 @@ mkdir -p "$out"
 common=(--corpus "$data/train" --eval-train "$data/train" --eval-test "$data/test" --epochs "$epochs" --eval-every 1)
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out/load.txt"
-/usr/bin/python3 "$here/twin.py" "${common[@]}" "${extra[@]}" | tee "$out/twin.jsonl"
+done_epochs() { local n=0; if [ -f "$1" ]; then n=$(grep -c '"knn_top1"' "$1" || true); fi; echo "${n:-0}"; }
+if [ "$(done_epochs "$out/twin.jsonl")" -lt "$epochs" ]; then
+  /usr/bin/python3 "$here/twin.py" "${common[@]}" "${extra[@]}" | tee "$out/twin.jsonl"
+fi
 for f in ${freqs//,/ }; do
+  [ "$(done_epochs "$out/job-avg$f/metrics.jsonl")" -ge "$epochs" ] && continue
   rm -rf "$out/job-avg$f"
   "$here/../bin/spark-ssl" train "${common[@]}" --workers 2 --averaging-frequency "$f" --run-dir "$out/job-avg$f" \
     "${extra[@]}" > "$out/job-avg$f.log" 2>&1
