@@ -50,16 +50,22 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
     int size = pipeline.size();
     int example = numViews * channels * size * size;
     return new Iterator<>() {
-      private DataSet next = fill();
+      private DataSet next;
+      private boolean started;
 
+      /** The first batch too is made when the worker first asks, so its time counts as waiting for data. */
       @Override
       public boolean hasNext() {
+        if (!started) {
+          next = fill();
+          started = true;
+        }
         return next != null;
       }
 
       @Override
       public DataSet next() {
-        if (next == null) {
+        if (!hasNext()) {
           throw new NoSuchElementException();
         }
         DataSet current = next;
