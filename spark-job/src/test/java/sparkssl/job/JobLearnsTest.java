@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,30 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
  * lift the encoder's k-NN top-1 clearly above the same encoder at random initialisation.
  */
 class JobLearnsTest {
-  private static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
-
   @TempDir
   Path tmp;
 
   @Test
   void lossFallsAndTheEncoderBeatsItsRandomInit() throws Exception {
     Path runDir = tmp.resolve("run");
-    JobConfig cfg = new JobConfig();
-    String train = SAMPLE.resolve("train").toUri().toString();
-    new picocli.CommandLine(cfg).parseArgs("--corpus", train, "--eval-train", train,
-        "--eval-test", SAMPLE.resolve("test").toUri().toString(), "--run-dir", runDir.toString(), "--epochs", "4", "--workers", "2",
-        "--master", "local[2]", "--conf", "spark.ui.enabled=false");
-    cfg.resolveDefaults();
-    SparkSession spark = SparkSessions.create(cfg);
-    try {
-      new PretrainJob(spark, cfg).run();
-    } finally {
-      spark.stop();
-    }
-    List<JsonNode> metrics = new ArrayList<>();
-    for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
-      metrics.add(new ObjectMapper().readTree(line));
-    }
+    String train = LocalTrainRun.SAMPLE.resolve("train").toUri().toString();
+    LocalTrainRun.run("--corpus", train, "--eval-train", train,
+        "--eval-test", LocalTrainRun.SAMPLE.resolve("test").toUri().toString(), "--run-dir", runDir.toString(),
+        "--epochs", "4", "--workers", "2");
+    List<JsonNode> metrics = LocalTrainRun.metrics(runDir);
     assertEquals(4, metrics.size());
     double firstLoss = metrics.get(0).get("loss").asDouble();
     double lastLoss = metrics.get(3).get("loss").asDouble();

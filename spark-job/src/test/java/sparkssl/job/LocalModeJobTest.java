@@ -11,12 +11,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +24,7 @@ import sparkssl.model.SslNetwork;
 
 /** The whole job in Spark local mode on a slice of the bundled sample, with a few bad files mixed in. */
 class LocalModeJobTest {
-  private static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
+  private static final Path SAMPLE = LocalTrainRun.SAMPLE;
 
   @TempDir
   Path tmp;
@@ -46,23 +44,13 @@ class LocalModeJobTest {
     Files.writeString(corpus.resolve("README.txt"), "ignored: not an image extension");
 
     Path runDir = tmp.resolve("run");
-    JobConfig cfg = new JobConfig();
-    new picocli.CommandLine(cfg).parseArgs(
+    JobConfig cfg = LocalTrainRun.run(
         "--corpus", corpus.toUri().toString(), "--eval-train", evalTrain.toUri().toString(),
         "--eval-test", evalTest.toUri().toString(), "--run-dir", runDir.toString(),
         "--epochs", "2", "--batch-size", "11", "--averaging-frequency", "2", "--workers", "2",
-        "--master", "local[2]", "--conf", "spark.ui.enabled=false",
         "--conf", "spark.hadoop.fs.s3a.secret.key=TOPSECRET-123");
-    cfg.resolveDefaults();
-    SparkSession spark = SparkSessions.create(cfg);
-    try {
-      new PretrainJob(spark, cfg).run();
-    } finally {
-      spark.stop();
-    }
 
-    List<JsonNode> metrics = Files.readAllLines(runDir.resolve("metrics.jsonl")).stream()
-        .map(LocalModeJobTest::json).collect(Collectors.toList());
+    List<JsonNode> metrics = LocalTrainRun.metrics(runDir);
     assertEquals(2, metrics.size());
     // 242 listed files (240 images, 2 broken) = 11 global steps of 2 workers x 11: the broken two shrink
     // their steps' batches in epoch 1 and sit out epoch 2, whose 240 images make 10 steps and leave 20 out
