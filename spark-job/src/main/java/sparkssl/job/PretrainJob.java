@@ -1,6 +1,5 @@
 package sparkssl.job;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -78,21 +78,8 @@ public final class EpochPlan implements Serializable {
     return (int) ((steps + frequency - 1) / frequency);
   }
 
-  /** Global steps this epoch (each is one step on every worker). */
-  public long steps() {
-    return steps;
-  }
-
   /** Images that sit this epoch out because they do not fill a last global batch. */
   public int dropped() {
     return dropped;
-  }
-
-  public int workers() {
-    return workers;
-  }
-
-  public int batchSize() {
-    return batchSize;
   }
 }

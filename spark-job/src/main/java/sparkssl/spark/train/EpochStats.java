@@ -11,14 +11,14 @@ import java.util.Map;
 public record EpochStats(int workers, int batchSize, List<Round> rounds) {
 
   /** One round: the workers' results reduced to what the metrics need. */
-  public record Round(int workers, int steps, int minWorkerSteps, int maxWorkerSteps, long images, double lossTimesImages,
+  public record Round(int steps, int minWorkerSteps, int maxWorkerSteps, long images, double lossTimesImages,
       int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double wallSeconds, double averagingSeconds,
-      int firstStep, double[] learningRates) {
+      double[] learningRates) {
 
     static Round of(List<RoundResult> results, double wallSeconds, double averagingSeconds) {
       List<RoundResult> trained = results.stream().filter(r -> r.steps() > 0).toList();
       RoundResult first = trained.isEmpty() ? results.get(0) : trained.get(0);
-      return new Round(trained.size(),
+      return new Round(
           results.stream().mapToInt(RoundResult::steps).sum(),
           results.stream().mapToInt(RoundResult::steps).min().orElse(0),
           results.stream().mapToInt(RoundResult::steps).max().orElse(0),
@@ -28,7 +28,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
           trained.stream().mapToInt(RoundResult::maxBatch).max().orElse(0),
           results.stream().mapToDouble(RoundResult::fitSeconds).sum(),
           results.stream().mapToDouble(RoundResult::dataSeconds).sum(),
-          wallSeconds, averagingSeconds, first.firstStep(), first.stepLearningRates());
+          wallSeconds, averagingSeconds, first.stepLearningRates());
     }
   }
 

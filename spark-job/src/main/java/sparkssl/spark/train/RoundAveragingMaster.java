@@ -104,10 +104,6 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return stats;
   }
 
-  public int workers() {
-    return workers;
-  }
-
   /** Frees the networks this run kept in this JVM (all of them in local mode). */
   public void release() {
     WorkerNetworks.forget(run);

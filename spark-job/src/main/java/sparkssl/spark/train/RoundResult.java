@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * step of the round, read from the network itself.
  */
 record RoundResult(INDArray params, INDArray updaterState, int steps, long images, double lossTimesImages,
-    int minBatch, int maxBatch, double fitSeconds, double dataSeconds, int firstStep, double[] stepLearningRates)
+    int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double[] stepLearningRates)
     implements TrainingResult, Serializable {
 
   @Override

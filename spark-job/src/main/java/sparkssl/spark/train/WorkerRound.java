@@ -69,7 +69,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
       }
       return List.of(new RoundResult(net.params().dup(),
           s.updaterState() == null ? null : net.getUpdater().getStateViewArray().dup(), steps, images, loss,
-          steps == 0 ? 0 : minBatch, maxBatch, fit, data, s.globalStep(),
+          steps == 0 ? 0 : minBatch, maxBatch, fit, data,
           rates.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
     } finally {
       WorkerNetworks.giveBack(run, net);
