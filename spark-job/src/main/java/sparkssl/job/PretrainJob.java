@@ -26,6 +26,7 @@ import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
+import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.train.RoundAveragingMaster;
 
@@ -97,7 +98,7 @@ public final class PretrainJob {
     empty.examples().forEach(path -> skippedExamples.add(path + " (EMPTY: zero bytes)"));
     for (int epoch = 1; epoch <= cfg.epochs; epoch++) {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
-      CollectionAccumulator<String> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
+      CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
       ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
           cfg.averagingFrequency, pipeline, 2, good, bad);
 
@@ -109,12 +110,12 @@ public final class PretrainJob {
       run.checkpoint(net, epoch);
 
       // an undecodable file is named once and sits out every later epoch
-      List<String> badNow = bad.value();
+      List<SkippedFile> badNow = bad.value();
       Set<String> badPaths = new HashSet<>();
-      badNow.forEach(entry -> badPaths.add(entry.substring(0, entry.lastIndexOf(" ("))));
+      badNow.forEach(skipped -> badPaths.add(skipped.path()));
       paths.removeAll(badPaths);
       skippedSoFar += badPaths.size();
-      badNow.stream().limit(Math.max(0, 5 - skippedExamples.size())).forEach(skippedExamples::add);
+      badNow.stream().limit(Math.max(0, 5 - skippedExamples.size())).map(SkippedFile::toString).forEach(skippedExamples::add);
       if (good.value() == 0) {
         throw new IllegalStateException("no decodable PNG/JPEG images under " + cfg.corpus
             + (badNow.isEmpty() ? "" : " (" + badNow.size() + " files skipped, e.g. " + badNow.subList(0, Math.min(3, badNow.size())) + ")"));

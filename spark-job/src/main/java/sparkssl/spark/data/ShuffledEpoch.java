@@ -26,7 +26,7 @@ public final class ShuffledEpoch {
 
   public static Batches of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, long seed,
       int epoch, int workers, int batchSize, int frequency, ViewPipeline pipeline, int numViews,
-      LongAccumulator good, CollectionAccumulator<String> bad) {
+      LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {
     EpochPlan plan = EpochPlan.of(paths, seed, epoch, workers, batchSize, frequency);
     Broadcast<EpochPlan> shared = sc.broadcast(plan);
     JavaRDD<DataSet> rdd = corpus.javaRDD()

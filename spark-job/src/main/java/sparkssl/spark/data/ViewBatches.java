@@ -31,10 +31,10 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
   private final int batchSize;
   private final int numViews;
   private final LongAccumulator good;
-  private final CollectionAccumulator<String> bad;
+  private final CollectionAccumulator<SkippedFile> bad;
 
   public ViewBatches(ViewPipeline pipeline, int epoch, int batchSize, int numViews,
-      LongAccumulator good, CollectionAccumulator<String> bad) {
+      LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {
     this.pipeline = pipeline;
     this.epoch = epoch;
     this.batchSize = batchSize;
@@ -93,7 +93,7 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
             positions[n] = entry._1();
             n++;
           } catch (ImageDecodeException e) {
-            bad.add(path + " (" + e.kind() + ": " + e.getMessage() + ")");
+            bad.add(new SkippedFile(path, e.kind() + ": " + e.getMessage()));
           }
         }
         if (n == 0) {
