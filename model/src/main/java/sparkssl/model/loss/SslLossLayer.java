@@ -41,7 +41,7 @@ public class SslLossLayer extends SameDiffOutputLayer {
   public static SslLoss lossFor(String method, double temperature) {
     switch (method) {
       case "simclr":
-        return new NtXentLoss(temperature);
+        return new NtXentLoss(temperature, false);
       default:
         throw new IllegalArgumentException("unknown method '" + method + "' (supported: simclr)");
     }
@@ -53,7 +53,7 @@ public class SslLossLayer extends SameDiffOutputLayer {
     SDVariable z1 = input.get(SDIndex.all(), SDIndex.interval(0L, projectionSize));
     SDVariable z2 = input.get(SDIndex.all(), SDIndex.interval(projectionSize, 2 * projectionSize));
     SDVariable n = sd.sizeAt(input, 0).castTo(input.dataType());
-    return lossFor(method, temperature).loss(sd, z1, z2).mul(n);
+    return lossFor(method, temperature).loss(sd, ViewOutputs.of(z1, z2)).mul(n);
   }
 
   @Override
