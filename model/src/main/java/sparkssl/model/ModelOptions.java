@@ -1,14 +1,19 @@
 package sparkssl.model;
 
 import java.io.Serializable;
+import sparkssl.model.method.Heads;
+import sparkssl.model.method.MethodOptions;
+import sparkssl.model.method.Methods;
 import sparkssl.model.optim.OptimizerOptions;
 
 /** Shape and optimisation settings of the SSL network. Defaults suit 28-32 px images. */
 public final class ModelOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  /** Self-supervised method; only {@code simclr} so far. */
+  /** Self-supervised method, a name of {@link Methods}. */
   public String method = "simclr";
+  /** Settings of the method's loss and teacher. */
+  public MethodOptions methodOptions = new MethodOptions();
   /** Image channels (1 grey, 3 colour) and side length of each view. */
   public int channels = 1;
   public int imageSize = 28;
@@ -18,13 +23,18 @@ public final class ModelOptions implements Serializable {
   public int[] convWidths = {32, 64, 128};
   /** Batch norm after each convolution (conv-BN-ReLU); without it, conv(+bias)-ReLU. */
   public boolean batchNorm = true;
-  /** Projector MLP: hidden width and output (projection) size. */
-  public int projectorHidden = 128;
-  public int projectionSize = 64;
+  /** Projector MLP hidden width and output size; 0 = the method's default. */
+  public int projectorHidden = 0;
+  public int projectionSize = 0;
   /** Optimiser, learning rate and schedule. */
   public OptimizerOptions optimizer = new OptimizerOptions();
-  /** NT-Xent temperature. */
-  public double temperature = 0.2;
   /** Weight-initialisation seed. */
   public long seed = 42;
+
+  /** The method's heads with any projector size set here. */
+  public Heads heads() {
+    Heads h = Methods.get(method).heads();
+    return h.withProjector(projectorHidden > 0 ? projectorHidden : h.projectorHidden(),
+        projectionSize > 0 ? projectionSize : h.projectionSize());
+  }
 }

@@ -1,5 +1,6 @@
 package sparkssl.model;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,22 +11,20 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import sparkssl.model.layers.BatchToViews;
 import sparkssl.model.layers.ViewsToBatch;
-import sparkssl.model.loss.SslLossLayer;
 
 /**
  * The SSL network with a ResNet-18 encoder in its CIFAR form (3x3 stride-1 stem, no max-pool;
  * BasicBlocks [2, 2, 2, 2] of widths 64/128/256/512; 1x1 strided conv + BN shortcut where the
  * shape changes), global average pooling to the 512-d embedding, then the same projector,
- * batch-to-views and loss layer as {@link SslNetwork}. A graph because of the residual additions.
+ * batch-to-views and loss layer as {@link SslNetwork} ({@link SslHead}). A graph because of the residual additions.
  *
  * <p>Padding is explicit (truncate mode, pad 1 on 3x3, none on 1x1) rather than DL4J's "same",
  * which pads stride-2 layers bottom/right only: this way every layer samples exactly the pixels
@@ -34,7 +33,7 @@ import sparkssl.model.loss.SslLossLayer;
  */
 public final class ResNet18Cifar {
   /** Vertex whose output is the embedding. */
-  public static final String EMBEDDING = "pool";
+  public static final String EMBEDDING = SslNetwork.EMBEDDING;
   private static final String INPUT = "views";
   private static final int[] WIDTHS = {64, 128, 256, 512};
   private static final int BLOCKS_PER_STAGE = 2;
@@ -67,12 +66,14 @@ public final class ResNet18Cifar {
         in = WIDTHS[stage];
       }
     }
-    g.addLayer(EMBEDDING, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x)
-        .addLayer("proj_hidden", new DenseLayer.Builder().nOut(o.projectorHidden).activation(Activation.RELU).build(), EMBEDDING)
-        .addLayer("projection", new DenseLayer.Builder().nOut(o.projectionSize).activation(Activation.IDENTITY).build(), "proj_hidden")
-        .addLayer("loss", new SslLossLayer(o.method, o.temperature, o.projectionSize),
-            new BatchToViews(o.numViews, o.projectionSize), "projection")
-        .setOutputs("loss");
+    g.addLayer(EMBEDDING, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+    String previous = EMBEDDING;
+    List<Layer> head = SslHead.layers(o);
+    for (int i = 0; i < head.size() - 1; i++) {
+      g.addLayer("head" + i, head.get(i), previous);
+      previous = "head" + i;
+    }
+    g.addLayer("loss", head.get(head.size() - 1), SslHead.lossInput(o), previous).setOutputs("loss");
     ComputationGraphConfiguration conf = g.build();
     o.optimizer.regularize(conf);
     ComputationGraph net = new ComputationGraph(conf);

@@ -1,5 +1,6 @@
 package sparkssl.model;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -8,7 +9,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -16,19 +17,20 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import sparkssl.model.layers.BatchToViews;
 import sparkssl.model.layers.ViewsToBatch;
-import sparkssl.model.loss.SslLossLayer;
 
 /**
  * Builds the SSL network: views-to-batch, a small conv-BN-ReLU encoder ending in global average
- * pooling (the embedding), an MLP projector, batch-to-views, and the method's loss layer.
+ * pooling (the embedding, layer {@value #EMBEDDING}), then the method's head and loss ({@link SslHead}).
  *
  * <p>Layers up to the global pooling are the encoder that is kept; the views-to-batch
  * preprocessor in front of layer 0 lets the same network embed plain single-view images.
  */
 public final class SslNetwork {
   private SslNetwork() {}
+
+  /** Name of the layer whose output is the embedding. */
+  public static final String EMBEDDING = "embedding";
 
   public static MultiLayerNetwork create(ModelOptions o) {
     return create(o, DataType.FLOAT);
@@ -58,11 +60,10 @@ public final class SslNetwork {
         b.layer(conv.activation(Activation.RELU).build());
       }
     }
-    b.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
-        .layer(new DenseLayer.Builder().nOut(o.projectorHidden).activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(o.projectionSize).activation(Activation.IDENTITY).build())
-        .inputPreProcessor(embeddingLayer(o) + 3, new BatchToViews(o.numViews, o.projectionSize))
-        .layer(new SslLossLayer(o.method, o.temperature, o.projectionSize))
+    b.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name(EMBEDDING).build());
+    List<Layer> head = SslHead.layers(o);
+    head.forEach(b::layer);
+    b.inputPreProcessor(embeddingLayer(o) + head.size(), SslHead.lossInput(o))
         .setInputType(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
     MultiLayerConfiguration conf = b.build();
     o.optimizer.regularize(conf);
@@ -86,10 +87,10 @@ public final class SslNetwork {
 
   private static int globalPoolingIndex(MultiLayerNetwork net) {
     for (int i = 0; i < net.getnLayers(); i++) {
-      if (net.getLayer(i) instanceof org.deeplearning4j.nn.layers.pooling.GlobalPoolingLayer) {
+      if (EMBEDDING.equals(net.getLayer(i).conf().getLayer().getLayerName())) {
         return i;
       }
     }
-    throw new IllegalArgumentException("not an SSL network: no global pooling layer");
+    throw new IllegalArgumentException("not an SSL network of this project: no layer named '" + EMBEDDING + "'");
   }
 }

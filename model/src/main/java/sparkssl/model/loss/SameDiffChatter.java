@@ -7,12 +7,12 @@ import java.io.PrintStream;
  * op, unconditionally, each time a worker builds the loss layer: thousands of lines per run. This
  * filter drops exactly those lines and passes everything else through.
  */
-final class SameDiffChatter {
+public final class SameDiffChatter {
   private static final String PREFIX = "Added differentiated op ";
 
   private SameDiffChatter() {}
 
-  static synchronized void silence() {
+  public static synchronized void silence() {
     if (!(System.out instanceof Filter)) {
       System.setOut(new Filter(System.out));
     }

@@ -1,5 +1,6 @@
 /**
- * One file per self-supervised loss, each a plain function of the two views' projections written
- * with the paper's names, plus {@link sparkssl.model.loss.SslLossLayer}, the output layer that feeds them.
+ * One file per self-supervised loss, each a plain SameDiff function of the views' projections,
+ * predictions and teacher targets ({@link sparkssl.model.loss.ViewOutputs}) written with the paper's
+ * names and default weights, plus the pieces they share ({@code Similarity}).
  */
 package sparkssl.model.loss;

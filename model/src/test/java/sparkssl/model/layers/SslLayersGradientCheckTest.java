@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
-import sparkssl.model.loss.SslLossLayer;
+import sparkssl.model.method.MethodOptions;
 
 /**
  * Double-precision finite-difference checks of the views-to-batch preprocessors and the NT-Xent
@@ -70,7 +70,7 @@ class SslLayersGradientCheckTest {
         .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
         .layer(new DenseLayer.Builder().nOut(proj).activation(Activation.IDENTITY).build())
         .inputPreProcessor(5, new BatchToViews(2, proj))
-        .layer(new SslLossLayer("simclr", 0.5, proj))
+        .layer(new SslLossLayer("simclr", simclrAtHalf(), 2, proj, false, 0))
         .setInputType(InputType.convolutional(hw, hw, 2L * c))
         .build());
     net.init();
@@ -83,5 +83,11 @@ class SslLayersGradientCheckTest {
         .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
         .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
     assertTrue(ok, "finite-difference gradient check failed (see log)");
+  }
+
+  private static MethodOptions simclrAtHalf() {
+    MethodOptions o = new MethodOptions();
+    o.temperature = 0.5;
+    return o;
   }
 }
