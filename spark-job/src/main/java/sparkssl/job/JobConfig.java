@@ -54,14 +54,11 @@ public final class JobConfig implements Serializable {
       description = "Parallel training workers; 0 = Spark's default parallelism (default: ${DEFAULT-VALUE}).")
   public int workers;
 
-  @Option(names = "--method", defaultValue = "simclr", description = "Self-supervised method: simclr (default: ${DEFAULT-VALUE}).")
-  public String method;
+  @Mixin
+  public MethodConfig method = new MethodConfig();
 
   @Mixin
   public OptimizerConfig optimizer = new OptimizerConfig();
-
-  @Option(names = "--temperature", defaultValue = "0.2", description = "NT-Xent temperature (default: ${DEFAULT-VALUE}).")
-  public double temperature;
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, views and data order (default: ${DEFAULT-VALUE}).")
   public long seed;
@@ -116,13 +113,13 @@ public final class JobConfig implements Serializable {
     if (batchSize < 2) return "--batch-size must be >= 2 (contrastive losses need negatives), got " + batchSize;
     if (averagingFrequency < 1) return "--averaging-frequency must be >= 1, got " + averagingFrequency;
     if (workers < 0) return "--workers must be >= 0, got " + workers;
-    if (!method.equals("simclr")) return "--method: unknown method '" + method + "' (supported: simclr)";
+    String methodProblem = method.problem();
+    if (methodProblem != null) return methodProblem;
     String optimizerProblem = optimizer.problem(epochs);
     if (optimizerProblem != null) return optimizerProblem;
-    if (!(temperature > 0)) return "--temperature must be > 0, got " + temperature;
     String viewProblem = views.problem(seed);
     if (viewProblem != null) return viewProblem;
-    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method + " trains on the two global views; multi-crop is for methods that use local views";
+    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method.method + " trains on the two global views; multi-crop is for methods that use local views";
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
@@ -137,11 +134,11 @@ public final class JobConfig implements Serializable {
   ModelOptions modelOptions(long stepsPerEpoch) {
     ModelOptions m = new ModelOptions();
     m.optimizer = optimizer.options(epochs, stepsPerEpoch);
-    m.method = method;
+    m.method = method.method;
+    m.methodOptions = method.options();
     m.channels = views.channels;
     m.imageSize = views.imageSize;
     m.numViews = 2;
-    m.temperature = temperature;
     m.seed = seed;
     return m;
   }
