@@ -24,6 +24,8 @@ import sparkssl.augment.ViewPipeline;
 import sparkssl.model.FastPath;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
+import sparkssl.model.method.Methods;
+import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
@@ -79,7 +81,10 @@ public final class PretrainJob {
       LOG.warn("FAST PATH OFF, training will be several times slower: {}", driverPath);
     }
     FastPathProbe fastPathProbe = new FastPathProbe(spark.sparkContext());
-    RoundAveragingMaster master = new RoundAveragingMaster(workers);
+    Teacher teacher = Methods.get(modelOptions.method)
+        .teacher(modelOptions.methodOptions, modelOptions.optimizer.totalSteps)
+        .map(settings -> Teacher.of(randomInit, settings)).orElse(null);
+    RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
     master.addHook(fastPathProbe);
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
     TrainingObserver observer = new TrainingObserver();

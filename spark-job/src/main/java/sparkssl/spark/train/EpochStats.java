@@ -13,7 +13,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
   /** One round: the workers' results reduced to what the metrics need. */
   public record Round(int steps, int minWorkerSteps, int maxWorkerSteps, long images, double lossTimesImages,
       int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double wallSeconds, double averagingSeconds,
-      double[] learningRates) {
+      double[] learningRates, double[] momenta) {
 
     static Round of(List<RoundResult> results, double wallSeconds, double averagingSeconds) {
       List<RoundResult> trained = results.stream().filter(r -> r.steps() > 0).toList();
@@ -28,7 +28,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
           trained.stream().mapToInt(RoundResult::maxBatch).max().orElse(0),
           results.stream().mapToDouble(RoundResult::fitSeconds).sum(),
           results.stream().mapToDouble(RoundResult::dataSeconds).sum(),
-          wallSeconds, averagingSeconds, first.stepLearningRates());
+          wallSeconds, averagingSeconds, first.stepLearningRates(), first.stepMomenta());
     }
   }
 
@@ -51,10 +51,19 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
 
   /** The learning rate of the epoch's last step. */
   public double lastLearningRate() {
+    return last(Round::learningRates);
+  }
+
+  /** The teacher's momentum at the epoch's last step (NaN without a teacher). */
+  public double lastTeacherMomentum() {
+    return last(Round::momenta);
+  }
+
+  private double last(java.util.function.Function<Round, double[]> perStep) {
     for (int i = rounds.size() - 1; i >= 0; i--) {
-      double[] lr = rounds.get(i).learningRates();
-      if (lr.length > 0) {
-        return lr[lr.length - 1];
+      double[] values = perStep.apply(rounds.get(i));
+      if (values.length > 0) {
+        return values[values.length - 1];
       }
     }
     return Double.NaN;
@@ -76,6 +85,10 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
         "max", rounds.stream().mapToInt(Round::maxBatch).max().orElse(0)));
     m.put("global_batch", workers * batchSize);
     m.put("learning_rate", lastLearningRate());
+    double momentum = lastTeacherMomentum();
+    if (!Double.isNaN(momentum)) {
+      m.put("teacher_momentum", momentum);
+    }
     double fit = rounds.stream().mapToDouble(Round::fitSeconds).sum();
     double data = rounds.stream().mapToDouble(Round::dataSeconds).sum();
     double wall = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sum();

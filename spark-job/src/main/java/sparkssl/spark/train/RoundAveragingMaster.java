@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,6 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import scala.runtime.AbstractFunction1;
+import sparkssl.model.momentum.Teacher;
 
 /**
  * Synchronous parameter averaging over pre-planned partitions: partition {@code r*W + w} of the RDD
@@ -40,15 +42,21 @@ import scala.runtime.AbstractFunction1;
  */
 public final class RoundAveragingMaster implements TrainingMaster<RoundResult, TrainingWorker<RoundResult>> {
   private final int workers;
+  private final Teacher teacher;
   private final String run = UUID.randomUUID().toString();
   private final List<TrainingHook> hooks = new ArrayList<>();
   private final List<EpochStats.Round> rounds = new ArrayList<>();
 
-  public RoundAveragingMaster(int workers) {
+  /**
+   * @param teacher the method's EMA teacher, or null: its state is averaged like the parameters (an
+   *     average of per-step EMAs from a common start is the per-step EMA of the averaged students)
+   */
+  public RoundAveragingMaster(int workers, Teacher teacher) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.workers = workers;
+    this.teacher = teacher;
   }
 
   @Override
@@ -62,10 +70,11 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
       long start = System.nanoTime();
       INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
       Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
-          net.getIterationCount(), net.getEpochCount()));
+          teacher == null ? null : teacher.state(), net.getIterationCount(), net.getEpochCount()));
       sc.setJobDescription("train: averaging round " + (r + 1) + " of " + roundCount);
       List<RoundResult> results = round(trainingData, r)
-          .mapPartitionsWithIndex(new WorkerRound(run, conf, state, List.copyOf(hooks)), false)
+          .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
+              List.copyOf(hooks)), false)
           .collect();
       sc.setJobDescription(null);
       long trained = System.nanoTime();
@@ -81,20 +90,25 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
   }
 
-  private static void average(MultiLayerNetwork net, List<RoundResult> results) {
+  private void average(MultiLayerNetwork net, List<RoundResult> results) {
     List<RoundResult> trained = results.stream().filter(x -> x.steps() > 0).toList();
     if (trained.isEmpty()) {
       return;
     }
-    INDArray params = trained.get(0).params().dup();
-    trained.stream().skip(1).forEach(x -> params.addi(x.params()));
-    net.setParams(params.divi(trained.size()));
+    net.setParams(mean(trained, RoundResult::params));
     if (trained.get(0).updaterState() != null) {
-      INDArray state = trained.get(0).updaterState().dup();
-      trained.stream().skip(1).forEach(x -> state.addi(x.updaterState()));
-      net.getUpdater().getStateViewArray().assign(state.divi(trained.size()));
+      net.getUpdater().getStateViewArray().assign(mean(trained, RoundResult::updaterState));
+    }
+    if (teacher != null) {
+      teacher.load(mean(trained, RoundResult::teacherState));
     }
     net.setIterationCount(net.getIterationCount() + trained.stream().mapToInt(RoundResult::steps).max().orElse(0));
+  }
+
+  private static INDArray mean(List<RoundResult> trained, Function<RoundResult, INDArray> part) {
+    INDArray sum = part.apply(trained.get(0)).dup();
+    trained.stream().skip(1).forEach(x -> sum.addi(part.apply(x)));
+    return sum.divi(trained.size());
   }
 
   /** The rounds since the last call, and a fresh start (call once per epoch). */

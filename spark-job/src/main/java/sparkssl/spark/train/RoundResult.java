@@ -8,10 +8,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One worker's round: its parameters and updater state after its steps, and what it did.
  * {@code stepLearningRates[i]} is the learning rate the worker's network applied at its {@code i}-th
- * step of the round, read from the network itself.
+ * step of the round, read from the network itself; {@code stepMomenta[i]} the teacher's EMA momentum
+ * after that step (empty without a teacher).
  */
-record RoundResult(INDArray params, INDArray updaterState, int steps, long images, double lossTimesImages,
-    int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double[] stepLearningRates)
+record RoundResult(INDArray params, INDArray updaterState, INDArray teacherState, int steps, long images,
+    double lossTimesImages, int minBatch, int maxBatch, double fitSeconds, double dataSeconds,
+    double[] stepLearningRates, double[] stepMomenta)
     implements TrainingResult, Serializable {
 
   @Override

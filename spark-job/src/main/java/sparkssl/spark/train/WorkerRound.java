@@ -9,11 +9,15 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.model.momentum.Teacher;
+import sparkssl.model.momentum.TeacherSettings;
 
 /**
  * Executor side of one averaging round for one worker: load the round's model into a kept-alive
  * network, set its iteration count to the global step (so schedules continue where the last round
- * stopped), fit one step per minibatch of the partition, and return the result.
+ * stopped), fit one step per minibatch of the partition, and return the result. With a teacher, each
+ * step's labels get the teacher's targets appended, and the teacher follows the student after the step.
  */
 final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterator<RoundResult>> {
   private static final long serialVersionUID = 1L;
@@ -21,21 +25,29 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
   private final String run;
   private final Broadcast<MultiLayerConfiguration> conf;
   private final Broadcast<RoundState> state;
+  private final TeacherSettings teacherSettings;
   private final List<TrainingHook> hooks;
 
-  WorkerRound(String run, Broadcast<MultiLayerConfiguration> conf, Broadcast<RoundState> state, List<TrainingHook> hooks) {
+  WorkerRound(String run, Broadcast<MultiLayerConfiguration> conf, Broadcast<RoundState> state,
+      TeacherSettings teacherSettings, List<TrainingHook> hooks) {
     this.run = run;
     this.conf = conf;
     this.state = state;
+    this.teacherSettings = teacherSettings;
     this.hooks = hooks;
   }
 
   @Override
   public Iterator<RoundResult> call(Integer worker, Iterator<DataSet> batches) {
     RoundState s = state.value();
-    MultiLayerNetwork net = WorkerNetworks.borrow(run, conf.value());
+    WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, conf.value(), teacherSettings);
+    MultiLayerNetwork net = pair.student();
+    Teacher teacher = pair.teacher();
     try {
       net.params().assign(s.params());
+      if (teacher != null) {
+        teacher.load(s.teacherState());
+      }
       if (s.updaterState() != null) {
         net.getUpdater().getStateViewArray().assign(s.updaterState());
       }
@@ -49,14 +61,22 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
       double fit = 0;
       double data = 0;
       List<Double> rates = new ArrayList<>();
+      List<Double> momenta = new ArrayList<>();
       long t = System.nanoTime();
       while (batches.hasNext()) {
         DataSet batch = batches.next();
         long t1 = System.nanoTime();
         data += (t1 - t) / 1e9;
         rates.add(net.getLearningRate(0));
+        if (teacher != null) {
+          batch.setLabels(Nd4j.hstack(batch.getLabels(), teacher.targets(batch.getFeatures())));
+        }
         hooks.forEach(h -> h.preUpdate(batch, net));
+        long step = net.getIterationCount();
         net.fit(batch);
+        if (teacher != null) {
+          momenta.add(teacher.follow(net, step));
+        }
         hooks.forEach(h -> h.postUpdate(batch, net));
         int n = batch.numExamples();
         loss += net.score() * n;
@@ -68,11 +88,13 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
         fit += (t - t1) / 1e9;
       }
       return List.of(new RoundResult(net.params().dup(),
-          s.updaterState() == null ? null : net.getUpdater().getStateViewArray().dup(), steps, images, loss,
+          s.updaterState() == null ? null : net.getUpdater().getStateViewArray().dup(),
+          teacher == null ? null : teacher.state(), steps, images, loss,
           steps == 0 ? 0 : minBatch, maxBatch, fit, data,
-          rates.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
+          rates.stream().mapToDouble(Double::doubleValue).toArray(),
+          momenta.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
     } finally {
-      WorkerNetworks.giveBack(run, net);
+      WorkerNetworks.giveBack(run, pair);
     }
   }
 }

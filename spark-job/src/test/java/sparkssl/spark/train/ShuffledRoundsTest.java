@@ -91,7 +91,7 @@ class ShuffledRoundsTest {
     optimizer.warmupSteps = 5;
     optimizer.totalSteps = EPOCHS * stepsPerEpoch;
     model.optimizer = optimizer;
-    RoundAveragingMaster master = new RoundAveragingMaster(WORKERS);
+    RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, null);
     Recorder recorder = new Recorder(sc.sc().collectionAccumulator("steps"));
     master.addHook(recorder);
     SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, SslNetwork.create(model), master);
