@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import sparkssl.model.layers.PredictorLayer;
 import sparkssl.model.layers.ViewsToBatch;
 
 /**
@@ -83,6 +84,25 @@ public final class SslNetwork {
   public static INDArray embed(MultiLayerNetwork net, INDArray images) {
     int pool = globalPoolingIndex(net);
     return net.feedForwardToLayer(pool, images, false).get(pool + 1);
+  }
+
+  /**
+   * Projector output for single images {@code [N, C, H, W]}: {@code [N, D]}. In training mode batch
+   * norm uses the batch's statistics, as the loss saw the projections (no state changes: DL4J moves
+   * the running statistics in the update, not the forward pass).
+   */
+  public static INDArray project(MultiLayerNetwork net, INDArray images, boolean training) {
+    int layer = projectionLayer(net);
+    return net.feedForwardToLayer(layer, images, training).get(layer + 1);
+  }
+
+  /**
+   * The layer whose output is a view's projection as a teacher passes it on: the one feeding the loss,
+   * or the predictor's input.
+   */
+  public static int projectionLayer(MultiLayerNetwork net) {
+    int beforeLoss = net.getnLayers() - 2;
+    return net.getLayer(beforeLoss).conf().getLayer() instanceof PredictorLayer ? beforeLoss - 1 : beforeLoss;
   }
 
   private static int globalPoolingIndex(MultiLayerNetwork net) {

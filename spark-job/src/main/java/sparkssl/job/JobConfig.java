@@ -119,7 +119,7 @@ public final class JobConfig implements Serializable {
     if (optimizerProblem != null) return optimizerProblem;
     String viewProblem = views.problem(seed);
     if (viewProblem != null) return viewProblem;
-    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method.method + " trains on the two global views; multi-crop is for methods that use local views";
+    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method.localViewsProblem();
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;

@@ -46,6 +46,13 @@ public final class MethodConfig implements Serializable {
     return null;
   }
 
+  /** Why local (multi-crop) views cannot be used with this method. */
+  String localViewsProblem() {
+    return Methods.get(method).usesLocalViews()
+        ? method + "'s multi-crop is not wired into training yet: it trains on the two global views"
+        : method + " cannot use local views (multi-crop is for methods such as dino)";
+  }
+
   MethodOptions options() {
     MethodOptions o = new MethodOptions();
     o.temperature = temperature;

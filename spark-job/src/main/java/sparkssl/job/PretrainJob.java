@@ -97,6 +97,7 @@ public final class PretrainJob {
         + "(global batch {}), averaging every {} steps", run.root(), cfg.corpus, paths.size(), cfg.epochs, stepsPerEpoch,
         workers, cfg.batchSize, workers * cfg.batchSize, cfg.averagingFrequency);
 
+    CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
     Map<String, Object> record = null;
     long skippedSoFar = empty.count();
     List<String> skippedExamples = new ArrayList<>();
@@ -150,6 +151,7 @@ public final class PretrainJob {
       if (skippedSoFar > 0) {
         record.put("skipped_examples", List.copyOf(skippedExamples));
       }
+      record.put("collapse", collapse.measure(net, epoch));
       boolean last = epoch == cfg.epochs;
       if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
         record.put("knn_top1", knn.top1(net));

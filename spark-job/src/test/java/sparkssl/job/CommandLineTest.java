@@ -81,6 +81,24 @@ class CommandLineTest {
   }
 
   @Test
+  void badMethodSettingsExitTwoWithMessage() {
+    String[][] cases = {
+        {"--method mocov3", "unknown method 'mocov3' (choose from simclr, byol, simsiam, dino, vicreg, barlow)"},
+        {"--method byol --decoupled", "--decoupled is a simclr option; --method is byol"},
+        {"--method simclr --no-stop-gradient", "--no-stop-gradient is a simsiam option"},
+        {"--method vicreg --teacher-momentum 0.99", "--teacher-momentum: vicreg has no EMA teacher"},
+        {"--method byol --teacher-momentum 1.5", "--teacher-momentum must be in [0, 1]"},
+        {"--method simclr --augment local_crops=2", "simclr cannot use local views"},
+        {"--method dino --augment local_crops=2", "multi-crop is not wired into training yet"},
+    };
+    for (String[] c : cases) {
+      Captured r = run(("train " + c[0]).split(" "));
+      assertEquals(2, r.code, c[0]);
+      assertTrue(r.err.contains(c[1]), c[0] + " -> " + r.err);
+    }
+  }
+
+  @Test
   void badOptimiserSettingsExitTwoWithMessage() {
     String[][] cases = {
         {"--epochs 5 --lr-schedule cosine --warmup-epochs 5", "--warmup-epochs (5.0) must be below --epochs (5)"},

@@ -1,12 +1,11 @@
 package sparkssl.model.momentum;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import sparkssl.model.layers.PredictorLayer;
+import sparkssl.model.SslNetwork;
 import sparkssl.model.layers.SslLossLayer;
 
 /**
@@ -29,7 +28,7 @@ public final class Teacher {
   private Teacher(TeacherSettings settings, MultiLayerNetwork net) {
     this.settings = settings;
     this.net = net;
-    this.targetLayer = targetLayer(net);
+    this.targetLayer = SslNetwork.projectionLayer(net);
     this.center = settings.centred() ? Nd4j.zeros(net.params().dataType(), 1, outputSize(net)) : null;
   }
 
@@ -70,12 +69,22 @@ public final class Teacher {
         NDArrayIndex.all()).dup();
     INDArray targets = global;
     if (center != null) {
-      targets = Transforms.softmax(global.subRowVector(center).divi(settings.temperature()), false);
-      center.muli(settings.centerMomentum()).addi(global.mean(true, 0).muli(1 - settings.centerMomentum()));
+      targets = centredSoftmax(global, center, settings.temperature());
+      moveCenter(center, global, settings.centerMomentum());
     }
     // view-major [2N, D] -> image-major [N, 2D]
     long d = targets.size(1);
     return targets.reshape('c', GLOBAL_VIEWS, n, d).permute(1, 0, 2).dup('c').reshape('c', n, GLOBAL_VIEWS * d);
+  }
+
+  /** DINO's teacher distribution, {@code softmax((t - c) / temperature)} row by row. */
+  static INDArray centredSoftmax(INDArray t, INDArray center, double temperature) {
+    return Transforms.softmax(t.subRowVector(center).divi(temperature), false);
+  }
+
+  /** DINO's center update, {@code c = m c + (1 - m) mean(t)} over the batch's rows, in place. */
+  static void moveCenter(INDArray center, INDArray t, double momentum) {
+    center.muli(momentum).addi(t.mean(true, 0).muli(1 - momentum));
   }
 
   /** One EMA step after the student's global step {@code step}; returns the momentum used. */
@@ -87,12 +96,5 @@ public final class Teacher {
 
   private static long outputSize(MultiLayerNetwork net) {
     return ((SslLossLayer) net.getLayer(net.getnLayers() - 1).conf().getLayer()).getOutputSize();
-  }
-
-  /** The layer whose output is a view's target: the one feeding the loss, or the predictor's input. */
-  private static int targetLayer(MultiLayerNetwork net) {
-    int beforeLoss = net.getnLayers() - 2;
-    Layer layer = net.getLayer(beforeLoss);
-    return layer.conf().getLayer() instanceof PredictorLayer ? beforeLoss - 1 : beforeLoss;
   }
 }

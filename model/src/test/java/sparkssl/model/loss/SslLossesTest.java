@@ -1,6 +1,7 @@
 package sparkssl.model.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static sparkssl.model.Fixtures.matrix;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,9 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -127,15 +126,4 @@ class SslLossesTest {
     }
   }
 
-  static INDArray matrix(JsonNode rows) {
-    double[][] m = new double[rows.size()][];
-    for (int i = 0; i < m.length; i++) {
-      JsonNode r = rows.get(i);
-      m[i] = new double[r.size()];
-      for (int j = 0; j < m[i].length; j++) {
-        m[i][j] = r.get(j).asDouble();
-      }
-    }
-    return Nd4j.create(m).castTo(DataType.DOUBLE);
-  }
 }
