@@ -1,6 +1,5 @@
 package sparkssl.job;
 
-import java.io.Serializable;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -11,26 +10,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
 import sparkssl.model.ModelOptions;
+import sparkssl.spark.eval.KnnEvaluation;
 
 /**
  * Every setting of a pretraining run, with its default. Parsed from the command line and written to
  * the run directory's {@code config.json} (Spark settings that look like secrets are redacted).
  */
-public final class JobConfig implements Serializable {
+public final class JobConfig extends EvalSetOptions {
   private static final long serialVersionUID = 1L;
   private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key|session\\.key).*");
 
   @Option(names = "--corpus", paramLabel = "PATH",
       description = "Unlabeled images (PNG/JPEG, recursive) on any Hadoop path. Default: the bundled Fashion-MNIST sample's train folder.")
   public String corpus;
-
-  @Option(names = "--eval-train", paramLabel = "PATH",
-      description = "Labeled image folder (class = parent folder name) used as the k-NN bank. Default: the bundled sample's train folder.")
-  public String evalTrain;
-
-  @Option(names = "--eval-test", paramLabel = "PATH",
-      description = "Labeled image folder whose k-NN top-1 is reported. Default: the bundled sample's test folder.")
-  public String evalTest;
 
   @Option(names = "--skip-eval", description = "Skip the k-NN evaluation.")
   public boolean skipEval;
@@ -66,10 +58,10 @@ public final class JobConfig implements Serializable {
   @Mixin
   public ViewConfig views = new ViewConfig();
 
-  @Option(names = "--knn-k", defaultValue = "20", description = "Neighbours in the k-NN vote (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--knn-k", defaultValue = KnnEvaluation.DEFAULT_K, description = "Neighbours in the k-NN vote (default: ${DEFAULT-VALUE}).")
   public int knnK;
 
-  @Option(names = "--knn-temperature", defaultValue = "0.07",
+  @Option(names = "--knn-temperature", defaultValue = KnnEvaluation.DEFAULT_TEMPERATURE,
       description = "Vote weight exp(similarity / T) (default: ${DEFAULT-VALUE}).")
   public double knnTemperature;
 
@@ -77,24 +69,12 @@ public final class JobConfig implements Serializable {
       description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
   public int evalEvery;
 
-  @Option(names = "--master", paramLabel = "URL",
-      description = "Spark master; default: the one spark-submit gives, else local[*].")
-  public String master;
-
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
-  public Map<String, String> sparkConf = new LinkedHashMap<>();
-
   /** Fills the defaults that depend on where the project lives and on the clock. */
   void resolveDefaults() {
     if (corpus == null) {
       corpus = sample("train");
     }
-    if (evalTrain == null) {
-      evalTrain = sample("train");
-    }
-    if (evalTest == null) {
-      evalTest = sample("test");
-    }
+    resolveEvalDefaults();
     if (runDir == null) {
       runDir = Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
           .toAbsolutePath().toUri().toString();

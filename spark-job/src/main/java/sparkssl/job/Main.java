@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code spark-ssl}: the command-line entry point, for the launcher and for spark-submit alike. */
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
-    subcommands = {TrainCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
+    subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
         AugmentBenchmarkCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -15,7 +15,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, preview, prepare-fashion-mnist, benchmark-step, benchmark-augment)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, prepare-fashion-mnist, benchmark-step, benchmark-augment)");
   }
 
   /** Runs the command line; exit code 0 success, 1 failure, 2 bad usage. */

@@ -29,6 +29,9 @@ import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
+import sparkssl.spark.eval.KnnEvaluation;
+import sparkssl.spark.ml.EncoderInput;
+import sparkssl.spark.ml.TrainedEncoder;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.train.RoundAveragingMaster;
 
@@ -57,6 +60,7 @@ public final class PretrainJob {
     ViewOptions views = cfg.viewOptions();
     SslViewsUdf.register(spark, views);
     ViewPipeline pipeline = new ViewPipeline(views);
+    EncoderInput input = EncoderInput.of(views);
     RunDirectory run = new RunDirectory(cfg.runDir, sc.hadoopConfiguration());
 
     Dataset<Row> corpus = Corpus.images(spark, cfg.corpus);
@@ -90,9 +94,8 @@ public final class PretrainJob {
     TrainingObserver observer = new TrainingObserver();
     spark.sparkContext().addSparkListener(observer);
 
-    KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(sc,
-        Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest),
-        pipeline, cfg.knnK, cfg.knnTemperature);
+    KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(
+        Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest));
     LOG.info("run directory {}; corpus {} ({} images); {} epochs of {} steps; {} workers x {} images per step "
         + "(global batch {}), averaging every {} steps", run.root(), cfg.corpus, paths.size(), cfg.epochs, stepsPerEpoch,
         workers, cfg.batchSize, workers * cfg.batchSize, cfg.averagingFrequency);
@@ -113,7 +116,7 @@ public final class PretrainJob {
       double wall = (System.nanoTime() - start) / 1e9;
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
-      run.checkpoint(net, epoch);
+      run.checkpoint(net, input, epoch);
 
       // an undecodable file is named once and sits out every later epoch
       List<SkippedFile> badNow = bad.value();
@@ -154,10 +157,10 @@ public final class PretrainJob {
       record.put("collapse", collapse.measure(net, epoch));
       boolean last = epoch == cfg.epochs;
       if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
-        record.put("knn_top1", knn.top1(net));
+        record.put("knn_top1", knn.top1(TrainedEncoder.of(net, input), cfg.knnK, cfg.knnTemperature));
       }
       if (knn != null && last) {
-        record.put("knn_top1_random_init", knn.top1(randomInit));
+        record.put("knn_top1_random_init", knn.top1(TrainedEncoder.of(randomInit, input), cfg.knnK, cfg.knnTemperature));
       }
       run.appendMetrics(JSON.writeValueAsString(record));
       LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}", epoch, cfg.epochs,

@@ -10,6 +10,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import sparkssl.model.ModelIO;
+import sparkssl.spark.ml.EncoderInput;
+import sparkssl.spark.ml.TrainedEncoder;
 
 /**
  * One run's outputs on any Hadoop path: {@code model.zip}, {@code checkpoints/epoch-NNNN.zip},
@@ -19,7 +21,7 @@ import sparkssl.model.ModelIO;
  * through a write leaves the previous good file intact.
  */
 final class RunDirectory {
-  static final String MODEL = "model.zip";
+  static final String MODEL = TrainedEncoder.MODEL_FILE;
   static final String CONFIG = "config.json";
   static final String METRICS = "metrics.jsonl";
 
@@ -48,9 +50,10 @@ final class RunDirectory {
     writeAtomically(new Path(root, METRICS), out -> out.write(bytes));
   }
 
-  void checkpoint(MultiLayerNetwork net, int epoch) throws IOException {
-    writeAtomically(new Path(root, String.format("checkpoints/epoch-%04d.zip", epoch)), out -> ModelIO.write(net, out));
-    writeAtomically(new Path(root, MODEL), out -> ModelIO.write(net, out));
+  /** The model with its input's description, which eval, embed and the Spark ML transformer read. */
+  void checkpoint(MultiLayerNetwork net, EncoderInput input, int epoch) throws IOException {
+    writeAtomically(new Path(root, String.format("checkpoints/epoch-%04d.zip", epoch)), out -> TrainedEncoder.write(net, input, out));
+    writeAtomically(new Path(root, MODEL), out -> TrainedEncoder.write(net, input, out));
   }
 
   /** Removes a scratch folder of the run (DL4J's exported batches). */

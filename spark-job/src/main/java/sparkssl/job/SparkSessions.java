@@ -12,7 +12,7 @@ final class SparkSessions {
 
   private SparkSessions() {}
 
-  static SparkSession create(JobConfig cfg) {
+  static SparkSession create(SparkOptions cfg) {
     SparkConf conf = new SparkConf().setAppName("spark-ssl");
     if (cfg.master != null) {
       conf.setMaster(cfg.master);

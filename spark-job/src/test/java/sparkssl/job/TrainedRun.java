@@ -1,0 +1,41 @@
+package sparkssl.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.io.FileUtils;
+
+/**
+ * One short train run per test JVM, for the tests of the commands that read a trained model: one epoch
+ * on 100 images of the bundled sample with the {@code simclr} preset (ImageNet normalisation, so the
+ * model's input is not the default), evaluated on the whole bundled sample (train's default folders).
+ */
+final class TrainedRun {
+  private static TrainedRun instance;
+
+  final Path runDir;
+  final JobConfig config;
+
+  private TrainedRun(Path runDir, JobConfig config) {
+    this.runDir = runDir;
+    this.config = config;
+  }
+
+  static synchronized TrainedRun get() throws IOException {
+    if (instance == null) {
+      Path root = Files.createTempDirectory("spark-ssl-trained-run");
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> FileUtils.deleteQuietly(root.toFile())));
+      Path corpus = root.resolve("corpus");
+      LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 10);
+      Path runDir = root.resolve("run");
+      JobConfig cfg = LocalTrainRun.run("--corpus", corpus.toUri().toString(), "--run-dir", runDir.toString(),
+          "--epochs", "1", "--batch-size", "16", "--workers", "2", "--averaging-frequency", "2", "--preset", "simclr");
+      instance = new TrainedRun(runDir, cfg);
+    }
+    return instance;
+  }
+
+  Path model() {
+    return runDir.resolve("model.zip");
+  }
+}
