@@ -8,7 +8,7 @@ import org.apache.commons.io.FileUtils;
 /**
  * One short train run per test JVM, for the tests of the commands that read a trained model: one epoch
  * on 100 images of the bundled sample with the {@code simclr} preset (ImageNet normalisation, so the
- * model's input is not the default), evaluated on the whole bundled sample (train's default folders).
+ * model's input is not the default), evaluated on the whole bundled sample.
  */
 final class TrainedRun {
   private static TrainedRun instance;
@@ -29,10 +29,20 @@ final class TrainedRun {
       LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 10);
       Path runDir = root.resolve("run");
       JobConfig cfg = LocalTrainRun.run("--corpus", corpus.toUri().toString(), "--run-dir", runDir.toString(),
+          "--eval-train", evalTrain(), "--eval-test", evalTest(),
           "--epochs", "1", "--batch-size", "16", "--workers", "2", "--averaging-frequency", "2", "--preset", "simclr");
       instance = new TrainedRun(runDir, cfg);
     }
     return instance;
+  }
+
+  /** The bundled sample's folders, train's default k-NN bank and queries. */
+  static String evalTrain() {
+    return LocalTrainRun.SAMPLE.resolve("train").toUri().toString();
+  }
+
+  static String evalTest() {
+    return LocalTrainRun.SAMPLE.resolve("test").toUri().toString();
   }
 
   Path model() {
