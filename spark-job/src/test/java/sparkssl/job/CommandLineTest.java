@@ -3,81 +3,64 @@ package sparkssl.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 class CommandLineTest {
 
-  private static final class Captured {
-    int code;
-    String out;
-    String err;
-  }
-
-  private static Captured run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      Captured c = new Captured();
-      c.code = Main.execute(args);
-      c.out = out.toString(StandardCharsets.UTF_8);
-      c.err = err.toString(StandardCharsets.UTF_8);
-      return c;
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CommandRun run(String... args) {
+    return CommandRun.of(args);
   }
 
   @Test
   void helpListsEveryOptionWithItsDefault() {
-    Captured c = run("train", "--help");
-    assertEquals(0, c.code);
-    String help = c.out.replaceAll("\\s+", " ");
-    Field[] fields = concat(concat(JobConfig.class.getDeclaredFields(), ViewConfig.class.getDeclaredFields()),
-        OptimizerConfig.class.getDeclaredFields());
-    for (Field f : fields) {
-      CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
-      if (o == null) {
-        continue;
-      }
-      assertTrue(help.contains(o.names()[0]), "--help misses " + o.names()[0]);
-      if (!o.defaultValue().equals("__no_default_value__")) {
-        assertTrue(help.contains("(default: " + o.defaultValue() + ")"), "--help misses the default of " + o.names()[0]);
-      } else if (f.getType() != boolean.class && f.getType() != java.util.Map.class) {
-        assertTrue(o.description()[0].contains("efault"), o.names()[0] + " says nothing of its default");
+    assertHelpListsEveryOption("train", JobConfig.class, EvalSetOptions.class, SparkOptions.class, ViewConfig.class,
+        OptimizerConfig.class);
+    assertHelpListsEveryOption("eval", EvalCommand.class, ModelOption.class, EvalSetOptions.class, SparkOptions.class);
+    assertHelpListsEveryOption("embed", EmbedCommand.class, ModelOption.class, SparkOptions.class);
+  }
+
+  private static void assertHelpListsEveryOption(String command, Class<?>... declaring) {
+    CommandRun c = run(command, "--help");
+    assertEquals(0, c.code());
+    String help = c.out().replaceAll("\\s+", " ");
+    for (Class<?> cls : declaring) {
+      for (Field f : cls.getDeclaredFields()) {
+        CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+        if (o == null) {
+          continue;
+        }
+        assertTrue(help.contains(o.names()[0]), command + " --help misses " + o.names()[0]);
+        if (!o.defaultValue().equals("__no_default_value__")) {
+          assertTrue(help.contains("(default: " + o.defaultValue() + ")"), command + " --help misses the default of " + o.names()[0]);
+        } else if (f.getType() != boolean.class && f.getType() != java.util.Map.class && !o.required()) {
+          assertTrue(o.description()[0].contains("efault"), o.names()[0] + " says nothing of its default");
+        }
       }
     }
   }
 
   @Test
   void unknownOptionExitsTwoWithMessage() {
-    Captured c = run("train", "--epoch", "3");
-    assertEquals(2, c.code);
-    assertTrue(c.err.contains("Unknown option") && c.err.contains("'--epoch'"), c.err);
+    CommandRun c = run("train", "--epoch", "3");
+    assertEquals(2, c.code());
+    assertTrue(c.err().contains("Unknown option") && c.err().contains("'--epoch'"), c.err());
   }
 
   @Test
   void badValuesExitTwoWithMessage() {
-    Captured notANumber = run("train", "--epochs", "many");
-    assertEquals(2, notANumber.code);
-    assertTrue(notANumber.err.contains("'many' is not an int"), notANumber.err);
+    CommandRun notANumber = run("train", "--epochs", "many");
+    assertEquals(2, notANumber.code());
+    assertTrue(notANumber.err().contains("'many' is not an int"), notANumber.err());
 
-    Captured outOfRange = run("train", "--temperature", "0");
-    assertEquals(2, outOfRange.code);
-    assertTrue(outOfRange.err.contains("--temperature must be > 0"), outOfRange.err);
+    CommandRun outOfRange = run("train", "--temperature", "0");
+    assertEquals(2, outOfRange.code());
+    assertTrue(outOfRange.err().contains("--temperature must be > 0"), outOfRange.err());
 
-    Captured method = run("train", "--method", "mae");
-    assertEquals(2, method.code);
-    assertTrue(method.err.contains("unknown method 'mae'"), method.err);
+    CommandRun method = run("train", "--method", "mae");
+    assertEquals(2, method.code());
+    assertTrue(method.err().contains("unknown method 'mae'"), method.err());
   }
 
   @Test
@@ -113,37 +96,34 @@ class CommandLineTest {
         {"--learning-rate 0", "--learning-rate must be > 0"},
     };
     for (String[] c : cases) {
-      Captured r = run(("train " + c[0]).split(" "));
-      assertEquals(2, r.code, c[0]);
-      assertTrue(r.err.contains(c[1]), c[0] + " -> " + r.err);
+      CommandRun r = run(("train " + c[0]).split(" "));
+      assertEquals(2, r.code(), c[0]);
+      assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
     }
   }
 
   @Test
   void badAugmentationSettingsExitTwoWithMessage() {
-    Captured preset = run("train", "--preset", "moco");
-    assertEquals(2, preset.code);
-    assertTrue(preset.err.contains("unknown preset 'moco'") && preset.err.contains("byol"), preset.err);
+    CommandRun preset = run("train", "--preset", "moco");
+    assertEquals(2, preset.code());
+    assertTrue(preset.err().contains("unknown preset 'moco'") && preset.err().contains("byol"), preset.err());
 
-    Captured key = run("train", "--augment", "blurr_p=0.5");
-    assertEquals(2, key.code);
-    assertTrue(key.err.contains("unknown augmentation key 'blurr_p'") && key.err.contains("blur_p"), key.err);
+    CommandRun key = run("train", "--augment", "blurr_p=0.5");
+    assertEquals(2, key.code());
+    assertTrue(key.err().contains("unknown augmentation key 'blurr_p'") && key.err().contains("blur_p"), key.err());
 
-    Captured range = run("train", "--preset", "byol", "--augment", "solarize_p=0,1.2");
-    assertEquals(2, range.code);
-    assertTrue(range.err.contains("probabilities must be in [0, 1], got 1.2"), range.err);
+    CommandRun range = run("train", "--preset", "byol", "--augment", "solarize_p=0,1.2");
+    assertEquals(2, range.code());
+    assertTrue(range.err().contains("probabilities must be in [0, 1], got 1.2"), range.err());
 
-    Captured pair = run("train", "--augment", "crop_scale=0.3");
-    assertEquals(2, pair.code);
-    assertTrue(pair.err.contains("crop_scale=0.3: expected MIN,MAX"), pair.err);
+    CommandRun pair = run("train", "--augment", "crop_scale=0.3");
+    assertEquals(2, pair.code());
+    assertTrue(pair.err().contains("crop_scale=0.3: expected MIN,MAX"), pair.err());
   }
 
   @Test
   void noCommandIsAUsageError() {
-    assertEquals(2, run().code);
+    assertEquals(2, run().code());
   }
 
-  private static Field[] concat(Field[] a, Field[] b) {
-    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(Field[]::new);
-  }
 }
