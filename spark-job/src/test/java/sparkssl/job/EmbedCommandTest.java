@@ -88,12 +88,7 @@ class EmbedCommandTest {
       Map<String, float[]> expected = new HashMap<>();
       EncoderModel transformer = EncoderModel.fromModelFile(spark, run.model().toString()).setHandleInvalid("skip");
       for (Row row : transformer.transform(Corpus.images(spark, corpus.toUri().toString())).select("path", "embedding").collectAsList()) {
-        double[] d = ((Vector) row.get(1)).toArray();
-        float[] f = new float[d.length];
-        for (int i = 0; i < f.length; i++) {
-          f[i] = (float) d[i];
-        }
-        expected.put(row.getString(0), f);
+        expected.put(row.getString(0), EncoderModel.toFloats((Vector) row.get(1)));
       }
       assertEquals(expected.keySet(), written.keySet());
       for (Map.Entry<String, float[]> e : expected.entrySet()) {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -83,18 +82,8 @@ public final class KnnEvaluation {
 
   private static List<Tuple2<String, float[]>> embed(EncoderModel model, Dataset<Row> labeled) {
     return model.transform(labeled).select("label", model.getOutputCol()).javaRDD()
-        .map(row -> new Tuple2<>(row.getString(0), floats(row.getAs(1))))
+        .map(row -> new Tuple2<>(row.getString(0), EncoderModel.toFloats(row.getAs(1))))
         .collect();
-  }
-
-  /** Back to the network's floats (exact: they were floats before the vector held them as doubles). */
-  private static float[] floats(Vector v) {
-    double[] d = v.toArray();
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
   }
 
   private static float[][] matrix(List<Tuple2<String, float[]>> rows) {

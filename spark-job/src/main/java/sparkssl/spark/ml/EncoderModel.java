@@ -14,6 +14,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.attribute.AttributeGroup;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
@@ -205,6 +206,16 @@ public final class EncoderModel extends Model<EncoderModel> implements MLWritabl
   /** Loads a transformer saved with {@code write().save(path)}. */
   public static EncoderModel load(String path) {
     return read().load(path);
+  }
+
+  /** An embedding vector back as the network's floats (exact: they were floats before the vector held them as doubles). */
+  public static float[] toFloats(Vector embedding) {
+    double[] d = embedding.toArray();
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
   }
 
   @Override

@@ -101,7 +101,7 @@ class EncoderModelTest {
       Vector v = (Vector) embedded.get(sparkPath(image)).get(0);
       assertNotNull(v, image.toString());
       // not bit for bit: one image against a batch of many may take another of oneDNN's kernels
-      assertArrayEquals(direct, floats(v), 1e-5f, "the executor embeds " + image + " as the network does on the driver");
+      assertArrayEquals(direct, EncoderModel.toFloats(v), 1e-5f, "the executor embeds " + image + " as the network does on the driver");
     }
   }
 
@@ -184,14 +184,5 @@ class EncoderModelTest {
   /** A local file's path as Spark's binaryFile source writes it. */
   static String sparkPath(Path file) {
     return new org.apache.hadoop.fs.Path(file.toUri()).toString();
-  }
-
-  private static float[] floats(Vector v) {
-    double[] d = v.toArray();
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
   }
 }
