@@ -15,7 +15,7 @@ class CommandLineTest {
 
   @Test
   void helpListsEveryOptionWithItsDefault() {
-    assertHelpListsEveryOption("train", JobConfig.class, EvalSetOptions.class, SparkOptions.class, ViewConfig.class,
+    assertHelpListsEveryOption("train", JobConfig.class, EvalSetOptions.class, SparkOptions.class, MethodConfig.class, ViewConfig.class,
         OptimizerConfig.class);
     assertHelpListsEveryOption("eval", EvalCommand.class, ModelOption.class, EvalSetOptions.class, SparkOptions.class);
     assertHelpListsEveryOption("embed", EmbedCommand.class, ModelOption.class, SparkOptions.class);
