@@ -119,6 +119,21 @@ class EmbedCommandTest {
   }
 
   @Test
+  void aCorpusWithoutADecodableImageFailsAndWritesNothing() throws Exception {
+    TrainedRun run = TrainedRun.get();
+    Path corpus = Files.createDirectories(tmp.resolve("broken"));
+    Files.writeString(corpus.resolve("notes.png"), "not an image");
+    Files.write(corpus.resolve("empty.jpg"), new byte[0]);
+    CommandRun r = embed("--model", run.model().toString(), "--corpus", corpus.toString(), "--out", tmp.resolve("embeddings").toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("no decodable PNG/JPEG images: 1 files skipped, e.g. [") && r.err().contains("notes.png (NOT_AN_IMAGE"), r.err());
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertEquals(List.of("broken"), files.map(p -> p.getFileName().toString()).collect(Collectors.toList()),
+          "neither the table nor its staging folder");
+    }
+  }
+
+  @Test
   void refusesAFileThatIsNotAModelBeforeAnySparkJobAndWritesNothing() throws Exception {
     Path corpus = corpus();
     Path notAModel = corpus.resolve("truncated.png");

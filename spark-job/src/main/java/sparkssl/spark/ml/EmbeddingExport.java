@@ -5,6 +5,11 @@ import static org.apache.spark.sql.functions.col;
 
 import java.io.IOException;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,15 +43,27 @@ public final class EmbeddingExport {
     EncoderModel skipping = model.copy(new ParamMap()).setHandleInvalid("skip");
     Dataset<Row> table = skipping.transformRecordingSkipped(images.select("path", skipping.getInputCol()), skipped)
         .select(col("path"), vector_to_array(col(skipping.getOutputCol()), "float32").as("embedding"));
+    Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
     long[] written = {0};
-    new OutputFolder(out, spark.sparkContext().hadoopConfiguration()).publish(overwrite, staging -> {
+    new OutputFolder(out, hadoopConf).publish(overwrite, staging -> {
       table.repartition(partitions).write().parquet(staging);
-      written[0] = spark.read().parquet(staging).count();
+      written[0] = rows(new Path(staging), hadoopConf);
       if (written[0] == 0) {
         throw new IllegalStateException("no decodable PNG/JPEG images: " + skipped.count() + " files skipped, e.g. "
             + skipped.examples(EXAMPLES) + "; nothing written to " + out);
       }
     });
     return new Result(written[0], skipped.count(), skipped.examples(EXAMPLES), partitions);
+  }
+
+  /** Rows of a Parquet folder, from its files' footers (Spark's readers would skip the hidden staging folder). */
+  private static long rows(Path folder, Configuration hadoopConf) throws IOException {
+    long rows = 0;
+    for (FileStatus file : folder.getFileSystem(hadoopConf).listStatus(folder, p -> p.getName().endsWith(".parquet"))) {
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromStatus(file, hadoopConf))) {
+        rows += reader.getRecordCount();
+      }
+    }
+    return rows;
   }
 }

@@ -1,7 +1,6 @@
 package sparkssl.spark.ml;
 
 import java.io.IOException;
-import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -13,6 +12,11 @@ import org.apache.hadoop.fs.Path;
  * name as it was; one that is killed leaves only the hidden sibling, which the next write removes.
  */
 final class OutputFolder {
+  /** Writes a folder's content at a URI. */
+  interface Writer {
+    void write(String uri) throws IOException;
+  }
+
   private final FileSystem fs;
   private final Path target;
   private final Path staging;
@@ -27,10 +31,10 @@ final class OutputFolder {
    * Runs {@code write} on the staging folder's URI, then puts the result in place of the target;
    * an existing target is replaced only if {@code replace}, and only once the new folder is complete.
    */
-  void publish(boolean replace, Consumer<String> write) throws IOException {
+  void publish(boolean replace, Writer write) throws IOException {
     fs.delete(staging, true);
     try {
-      write.accept(staging.toString());
+      write.write(staging.toString());
       if (fs.exists(target)) {
         if (!replace) {
           throw new IOException(target + " appeared while it was being written; left it as it is");
