@@ -18,10 +18,11 @@ import sparkssl.model.FastPath;
  * The encoders loaded in this JVM (an executor, or the driver in local mode), by {@link TrainedEncoder#id}:
  * a model file is parsed once per JVM however many tasks use it. A DL4J network is not safe for
  * concurrent use, so each task borrows a network of its own; the networks of one encoder share one
- * parameter array, which inference only reads. The last few encoders stay; older ones go.
+ * parameter array, which inference only reads. The last two encoders stay; older ones go.
  */
 final class EncoderCache {
-  private static final int ENCODERS_KEPT = 4;
+  /** Train's last evaluation embeds with two encoders (trained and random-init); each may be large. */
+  private static final int ENCODERS_KEPT = 2;
 
   private record Loaded(MultiLayerConfiguration conf, INDArray params, Deque<MultiLayerNetwork> idle) {}
 
