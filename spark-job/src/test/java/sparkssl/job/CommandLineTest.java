@@ -75,9 +75,9 @@ class CommandLineTest {
         {"--method dino --augment local_crops=2", "multi-crop is not wired into training yet"},
     };
     for (String[] c : cases) {
-      Captured r = run(("train " + c[0]).split(" "));
-      assertEquals(2, r.code, c[0]);
-      assertTrue(r.err.contains(c[1]), c[0] + " -> " + r.err);
+      CommandRun r = run(("train " + c[0]).split(" "));
+      assertEquals(2, r.code(), c[0]);
+      assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
     }
   }
 
