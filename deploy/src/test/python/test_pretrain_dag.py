@@ -70,12 +70,14 @@ class PretrainDagTest(unittest.TestCase):
             self.assertEqual(f"spark-ssl-train-{stamp}", self.rendered("train", day).name)
 
     def test_params_have_defaults_and_a_run_conf_overrides_them(self) -> None:
-        train = self.rendered("train", conf={"epochs": 2, "corpus": "hdfs:///images", "run_root": "file:///runs"})
+        train = self.rendered("train", conf={"epochs": 2, "corpus": "hdfs:///images", "run_root": "file:///runs",
+                                             "executor_memory": "2g"})
         self.assertEqual("2", arg_after(train.application_args, "--epochs"))
         self.assertEqual("hdfs:///images", arg_after(train.application_args, "--corpus"))
         self.assertEqual("file:///runs/20261129", arg_after(train.application_args, "--run-dir"))
         self.assertEqual("64", arg_after(train.application_args, "--batch-size"))
-        self.assertEqual("8g", train.conf["spark.executor.memory"])
+        self.assertEqual("2g", train.conf["spark.executor.memory"])
+        self.assertEqual("4g", train.conf["spark.driver.memory"])
         for bad in [{"epochs": 0}, {"epochs": "2"}, {"batch_size": 1}, {"executor_memory": "lots"}, {"epoch": 2}]:
             with self.assertRaises(ParamValidationError, msg=str(bad)):
                 self.rendered("train", conf=bad)
