@@ -45,7 +45,7 @@ class PretrainDagTest(unittest.TestCase):
                          {t.task_id: t.downstream_task_ids for t in self.dag.tasks})
         for t in self.dag.tasks:
             self.assertIsInstance(t, SparkSubmitOperator)
-            self.assertEqual("sparkssl.job.Main", t._java_class)
+            self.assertEqual("sparkssl.job.Main", t._untemplated["java_class"])
             self.assertEqual("spark_default", t._conn_id)
             self.assertEqual(t.task_id, self.rendered(t.task_id).application_args[0], "the command is the task's name")
 

@@ -37,7 +37,7 @@ class RenderingTest(unittest.TestCase):
         self.assertEqual("7.jar", r.application)
         self.assertEqual({"k.{{ ds }}": "20261129", "n": 4}, r.conf)
         self.assertEqual(["2026", 5], r.application_args)
-        self.assertEqual("{{ ds }}", r._java_class, "java_class is not a templated field")
+        self.assertEqual("{{ ds }}", r._untemplated["java_class"], "java_class is not a templated field")
         self.assertEqual("{{ params.n }}.jar", self.task.application, "rendering works on a copy")
 
     def test_unknown_names_are_errors(self) -> None:

@@ -7,10 +7,15 @@ not templated: java_class, conn_id, the executor and driver sizes, deploy_mode, 
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, ClassVar, Sequence
 
 from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 from airflow.sdk import BaseOperator
+
+# the operator passes these on to its hook under the same names and with the same defaults
+_HOOK_ARGS = {name: p.default for name, p in inspect.signature(SparkSubmitHook.__init__).parameters.items()
+              if name not in ("self", "conn_id", "name")}
 
 
 class SparkSubmitOperator(BaseOperator):
@@ -18,48 +23,20 @@ class SparkSubmitOperator(BaseOperator):
         "application", "conf", "jars", "packages", "name", "application_args", "env_vars", "properties_file",
     )
 
-    def __init__(
-        self,
-        *,
-        application: str = "",
-        conf: dict[Any, Any] | None = None,
-        conn_id: str = "spark_default",
-        jars: str | None = None,
-        java_class: str | None = None,
-        packages: str | None = None,
-        total_executor_cores: int | None = None,
-        executor_cores: int | None = None,
-        executor_memory: str | None = None,
-        driver_memory: str | None = None,
-        name: str = "arrow-spark",
-        num_executors: int | None = None,
-        application_args: list[Any] | None = None,
-        env_vars: dict[str, Any] | None = None,
-        verbose: bool = False,
-        spark_binary: str | None = None,
-        properties_file: str | None = None,
-        deploy_mode: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, application: str = "", conn_id: str = "spark_default", name: str = "arrow-spark",
+                 **kwargs: Any) -> None:
+        super().__init__(**{k: v for k, v in kwargs.items() if k not in _HOOK_ARGS})
         self.application = application
-        self.conf = conf
-        self.jars = jars
-        self._java_class = java_class
-        self.packages = packages
-        self._total_executor_cores = total_executor_cores
-        self._executor_cores = executor_cores
-        self._executor_memory = executor_memory
-        self._driver_memory = driver_memory
         self.name = name
-        self._num_executors = num_executors
-        self.application_args = application_args
-        self.env_vars = env_vars
-        self._verbose = verbose
-        self._spark_binary = spark_binary
-        self.properties_file = properties_file
-        self._deploy_mode = deploy_mode
         self._conn_id = conn_id
+        # templated arguments are public attributes, as in the provider; the others stay as given
+        self._untemplated: dict[str, Any] = {}
+        for arg, default in _HOOK_ARGS.items():
+            value = kwargs.get(arg, default)
+            if arg in self.template_fields:
+                setattr(self, arg, value)
+            else:
+                self._untemplated[arg] = value
         self._hook: SparkSubmitHook | None = None
 
     def execute(self, context: dict[str, Any]) -> None:
@@ -72,22 +49,5 @@ class SparkSubmitOperator(BaseOperator):
         self._hook.submit(self.application)
 
     def _get_hook(self) -> SparkSubmitHook:
-        return SparkSubmitHook(
-            conf=self.conf,
-            conn_id=self._conn_id,
-            jars=self.jars,
-            java_class=self._java_class,
-            packages=self.packages,
-            total_executor_cores=self._total_executor_cores,
-            executor_cores=self._executor_cores,
-            executor_memory=self._executor_memory,
-            driver_memory=self._driver_memory,
-            name=self.name,
-            num_executors=self._num_executors,
-            application_args=self.application_args,
-            env_vars=self.env_vars,
-            verbose=self._verbose,
-            spark_binary=self._spark_binary,
-            properties_file=self.properties_file,
-            deploy_mode=self._deploy_mode,
-        )
+        templated = {arg: getattr(self, arg) for arg in _HOOK_ARGS if arg in self.template_fields}
+        return SparkSubmitHook(conn_id=self._conn_id, name=self.name, **templated, **self._untemplated)
