@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,7 +30,7 @@ class AirflowDagIT {
   Path tmp;
 
   private static Map<String, String> python(Map<String, String> more) {
-    Map<String, String> env = new java.util.HashMap<>(more);
+    Map<String, String> env = new HashMap<>(more);
     env.put("PYTHONPATH", PYTHON_TESTS.resolve("airflow_standin") + ":" + PYTHON_TESTS);
     env.put("PYTHONDONTWRITEBYTECODE", "1");
     return env;
