@@ -78,7 +78,8 @@ class PretrainDagTest(unittest.TestCase):
         self.assertEqual("64", arg_after(train.application_args, "--batch-size"))
         self.assertEqual("2g", train.conf["spark.executor.memory"])
         self.assertEqual("4g", train.conf["spark.driver.memory"])
-        for bad in [{"epochs": 0}, {"epochs": "2"}, {"batch_size": 1}, {"executor_memory": "lots"}, {"epoch": 2}]:
+        self.assertEqual("byol", arg_after(self.rendered("train", conf={"method": "byol"}).application_args, "--method"))
+        for bad in [{"method": "moco"}, {"epochs": 0}, {"epochs": "2"}, {"batch_size": 1}, {"executor_memory": "lots"}, {"epoch": 2}]:
             with self.assertRaises(ParamValidationError, msg=str(bad)):
                 self.rendered("train", conf=bad)
 
@@ -108,7 +109,7 @@ class PretrainDagTest(unittest.TestCase):
             "/opt/spark-ssl/spark-ssl-job.jar",
             "train", "--corpus", "s3a://datasets/images/unlabeled/",
             "--eval-train", "s3a://datasets/images/labeled/train/", "--eval-test", "s3a://datasets/images/labeled/test/",
-            "--run-dir", "s3a://ml-runs/spark-ssl/20261129", "--resume",
+            "--run-dir", "s3a://ml-runs/spark-ssl/20261129", "--resume", "--method", "simclr",
             "--epochs", "10", "--batch-size", "64", "--averaging-frequency", "4", "--workers", "0",
         ], self.command("train"))
 
