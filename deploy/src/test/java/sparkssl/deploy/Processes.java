@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the project's scripts and JVMs as child processes, with output to a log file. */
@@ -21,8 +22,15 @@ final class Processes {
   record Result(int code, String output) {}
 
   static Result run(Path log, long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
+    return run(log, timeoutSeconds, Map.of(), command);
+  }
+
+  /** Runs {@code command} with {@code env} added to this JVM's environment. */
+  static Result run(Path log, long timeoutSeconds, Map<String, String> env, List<String> command)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
