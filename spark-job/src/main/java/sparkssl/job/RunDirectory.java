@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,6 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import sparkssl.model.ModelIO;
 import sparkssl.spark.ml.EncoderInput;
 import sparkssl.spark.ml.TrainedEncoder;
+import sparkssl.spark.run.RunReport;
 
 /**
  * One run's outputs on any Hadoop path: {@code model.zip}, {@code checkpoints/epoch-NNNN.zip},
@@ -24,10 +26,12 @@ final class RunDirectory {
   static final String MODEL = TrainedEncoder.MODEL_FILE;
   static final String CONFIG = "config.json";
   static final String METRICS = "metrics.jsonl";
+  static final String REPORT = "report.html";
 
   private final Path root;
   private final FileSystem fs;
   private final StringBuilder metrics = new StringBuilder();
+  private String config = "{}";
 
   RunDirectory(String uri, Configuration hadoopConf) throws IOException {
     this.root = new Path(uri);
@@ -40,6 +44,7 @@ final class RunDirectory {
   }
 
   void writeConfig(String json) throws IOException {
+    config = json;
     writeAtomically(new Path(root, CONFIG), out -> out.write(json.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -48,6 +53,8 @@ final class RunDirectory {
     metrics.append(jsonLine).append('\n');
     byte[] bytes = metrics.toString().getBytes(StandardCharsets.UTF_8);
     writeAtomically(new Path(root, METRICS), out -> out.write(bytes));
+    byte[] report = RunReport.html(config, metrics.toString(), Instant.now()).getBytes(StandardCharsets.UTF_8);
+    writeAtomically(new Path(root, REPORT), out -> out.write(report));
   }
 
   /** The model with its input's description, which eval, embed and the Spark ML transformer read. */

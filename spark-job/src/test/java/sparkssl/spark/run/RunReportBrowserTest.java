@@ -1,0 +1,67 @@
+package sparkssl.spark.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A report of a run that is still going, with markup in its paths and file names, a diverged loss
+ * and a collapse metric, opened in headless Chromium: the page shows the text as text, runs nothing
+ * it was not meant to, and plots exactly the finite values.
+ */
+class RunReportBrowserTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void escapesRunTextAndPlotsOnlyFiniteValues() throws Exception {
+    String config = """
+        {"run_dir": "s3a://bucket/runs/</title><script>console.error('run_dir')</script>", "epochs": 4,
+         "skip_eval": false, "eval_every": 0, "workers": 2, "batch_size_per_worker": 64, "averaging_frequency": 4,
+         "model": {"method": "simclr"}, "spark_conf": {"spark.hadoop.fs.s3a.secret.key": "<redacted>"}}""";
+    String bad = "/data/<img src=x onerror=console.error(1)>.png (CORRUPT: <b>bad</b> & worse)";
+    String metrics = String.join("\n",
+        "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":0.001,\"rankme\":40.0,"
+            + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":6.0}",
+        "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":0.0005,\"rankme\":35.5,"
+            + "\"knn_top1\":0.7125,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
+        "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":0.0001,\"rankme\":2.5,"
+            + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.5}", "");
+    Path page = tmp.resolve("report.html");
+    Files.writeString(page, RunReport.html(config, metrics, Instant.now()), StandardCharsets.UTF_8);
+
+    try (HeadlessChromium browser = new HeadlessChromium(tmp.resolve("profile"))) {
+      RenderedReport report = RenderedReport.open(browser, page);
+      assertEquals(List.of(), report.problems(), "no console errors");
+      assertEquals(0, report.count("script, img, b"), "markup from the run stays text");
+      assertTrue(browser.evaluate("document.title").asText().contains("<script>console.error('run_dir')</script>"));
+      assertTrue(report.text(".run-dir").endsWith("</title><script>console.error('run_dir')</script>"));
+      assertEquals(bad, report.text("#skipped li"));
+      assertTrue(report.text("#skipped-count").startsWith("1 file skipped"));
+      assertTrue(report.text("#config").contains("\"<redacted>\""));
+      assertEquals("running", report.text("#status"));
+
+      RenderedReport.Chart loss = report.charts().get("loss");
+      assertEquals(List.of(1, 2), loss.points().stream().map(RenderedReport.Point::epoch).toList(),
+          "the NaN of epoch 3 is left out");
+      assertEquals(3.7, loss.of("loss").get(1).value());
+      assertTrue(browser.evaluate("document.querySelector('svg[data-chart=loss] .note').textContent").asText()
+          .contains("epoch 3: NaN"));
+      assertEquals(List.of(40.0, 35.5, 2.5),
+          report.charts().get("rankme").points().stream().map(RenderedReport.Point::value).toList(),
+          "a collapse metric the records hold gets its chart");
+      assertEquals(List.of(0.7125), report.charts().get("knn").of("knn_top1").stream()
+          .map(RenderedReport.Point::value).toList());
+      assertEquals(0, report.charts().get("knn").of("knn_top1_random_init").size());
+      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "rankme"), List.copyOf(report.charts().keySet()));
+      report.charts().values().forEach(RenderedReport.Chart::assertDrawnToScale);
+    }
+  }
+}
