@@ -69,6 +69,11 @@ public final class JobConfig extends EvalSetOptions {
       description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
   public int evalEvery;
 
+  @Option(names = "--progress-interval", defaultValue = "30", paramLabel = "SECONDS",
+      description = "Seconds between progress lines within an epoch (images done, images/s, ETAs); redrawn every second "
+          + "on a terminal; 0 = none (default: ${DEFAULT-VALUE}).")
+  public int progressInterval;
+
   /** Fills the defaults that depend on where the project lives and on the clock. */
   void resolveDefaults() {
     if (corpus == null) {
@@ -103,6 +108,7 @@ public final class JobConfig extends EvalSetOptions {
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
+    if (progressInterval < 0) return "--progress-interval must be >= 0, got " + progressInterval;
     return null;
   }
 

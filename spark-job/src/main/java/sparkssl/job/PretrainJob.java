@@ -32,6 +32,7 @@ import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.eval.KnnEvaluation;
 import sparkssl.spark.ml.EncoderInput;
 import sparkssl.spark.ml.TrainedEncoder;
+import sparkssl.spark.run.RunProgress;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.train.RoundAveragingMaster;
 
@@ -62,6 +63,8 @@ public final class PretrainJob {
     ViewPipeline pipeline = new ViewPipeline(views);
     EncoderInput input = EncoderInput.of(views);
     RunDirectory run = new RunDirectory(cfg.runDir, sc.hadoopConfiguration());
+    RunProgress progress = RunProgress.start(spark.sparkContext(), cfg.epochs, cfg.progressInterval);
+    progress.phase("list the corpus");
 
     Dataset<Row> corpus = Corpus.images(spark, cfg.corpus);
     // Spark's binaryFile source drops zero-byte files before any UDF sees them: count them here
@@ -110,12 +113,14 @@ public final class PretrainJob {
       CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
       ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
           cfg.averagingFrequency, pipeline, 2, good, bad);
+      progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();
       sparkNet.fit(batches.rdd());
       double wall = (System.nanoTime() - start) / 1e9;
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
+      progress.phase("checkpoint");
       run.checkpoint(net, input, epoch);
 
       // an undecodable file is named once and sits out every later epoch
@@ -157,18 +162,23 @@ public final class PretrainJob {
       record.put("collapse", collapse.measure(net, epoch));
       boolean last = epoch == cfg.epochs;
       if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
+        progress.phase("k-NN evaluation, trained encoder");
         record.put("knn_top1", knn.top1(TrainedEncoder.of(net, input), cfg.knnK, cfg.knnTemperature));
       }
       if (knn != null && last) {
+        progress.phase("k-NN evaluation, random-init encoder");
         record.put("knn_top1_random_init", knn.top1(TrainedEncoder.of(randomInit, input), cfg.knnK, cfg.knnTemperature));
       }
       run.appendMetrics(JSON.writeValueAsString(record));
-      LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}", epoch, cfg.epochs,
+      String runEta = progress.endEpoch();
+      LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}  run ETA {}", epoch, cfg.epochs,
           String.format("%.4f", stats.meanLoss()), String.format("%.1f", good.value() / wall),
           String.format("%.1f", wall), stats.workerSteps(), stats.rounds().size(),
           String.format("%.3g", stats.lastLearningRate()),
-          record.containsKey("knn_top1") ? String.format("  k-NN top-1 %.2f%%", 100 * (double) record.get("knn_top1")) : "");
+          record.containsKey("knn_top1") ? String.format("  k-NN top-1 %.2f%%", 100 * (double) record.get("knn_top1")) : "",
+          runEta);
     }
+    progress.close();
     master.release();
     if (record != null && record.containsKey("knn_top1_random_init")) {
       LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
@@ -204,6 +214,7 @@ public final class PretrainJob {
     c.put("eval_every", cfg.evalEvery);
     c.put("knn_k", cfg.knnK);
     c.put("knn_temperature", cfg.knnTemperature);
+    c.put("progress_interval_s", cfg.progressInterval);
     c.put("preset", cfg.views.preset);
     c.put("views", cfg.viewOptions().describe());
     c.put("model", model);

@@ -131,11 +131,13 @@ final class LineChart {
 
   private String tickLabel(double v) {
     double scale = Math.max(Math.abs(yMin), Math.abs(yMax));
+    int stepExponent = (int) Math.floor(Math.log10(yStep) + 1e-9);
     if (scale < 1e-2 || scale >= 1e6) {
-      return Math.abs(v) < yStep / 2 ? "0" : String.format(Locale.ROOT, "%.1e", v);
+      // as many mantissa digits as the step needs, so every label is its tick's exact value
+      int digits = Math.max(1, (int) Math.floor(Math.log10(scale)) - stepExponent);
+      return Math.abs(v) < yStep / 2 ? "0" : String.format(Locale.ROOT, "%." + digits + "e", v);
     }
-    int decimals = Math.max(0, (int) -Math.floor(Math.log10(yStep) + 1e-9));
-    return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    return String.format(Locale.ROOT, "%." + Math.max(0, -stepExponent) + "f", v);
   }
 
   private void epochAxis(StringBuilder out) {

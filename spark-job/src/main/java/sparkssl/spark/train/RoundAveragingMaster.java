@@ -66,17 +66,19 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     Broadcast<MultiLayerConfiguration> conf = sc.broadcast(net.getLayerWiseConfigurations());
     int partitions = trainingData.getNumPartitions();
     int roundCount = (partitions + workers - 1) / workers;
+    // the caller's description (epoch and phase; Spark's key, private to Spark) stays in front in the Spark UI
+    String outer = sc.getLocalProperty("spark.job.description");
     for (int r = 0; r < roundCount; r++) {
       long start = System.nanoTime();
       INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
       Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
           teacher == null ? null : teacher.state(), net.getIterationCount(), net.getEpochCount()));
-      sc.setJobDescription("train: averaging round " + (r + 1) + " of " + roundCount);
+      sc.setJobDescription((outer == null ? "train" : outer) + ", round " + (r + 1) + " of " + roundCount);
       List<RoundResult> results = round(trainingData, r)
           .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
               List.copyOf(hooks)), false)
           .collect();
-      sc.setJobDescription(null);
+      sc.setJobDescription(outer);
       long trained = System.nanoTime();
       average(net, results);
       state.destroy();

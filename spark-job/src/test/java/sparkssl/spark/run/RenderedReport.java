@@ -19,45 +19,48 @@ public record RenderedReport(Map<String, Chart> charts, List<String> problems, H
 
   public record Point(String series, int epoch, double value, double x, double y, double width) {}
 
-  public record Chart(String key, double left, double top, double right, double bottom, List<Point> points) {
+  /** A labelled tick: its value as the axis label reads, and where it is on the page. */
+  public record Tick(double value, double position) {}
+
+  public record Chart(String key, double left, double top, double right, double bottom, List<Tick> valueTicks,
+      List<Tick> epochTicks, List<Point> points) {
     public List<Point> of(String series) {
       return points.stream().filter(p -> p.series().equals(series)).toList();
     }
 
     /**
-     * Every marker lies inside the plot, later epochs to the right, and height proportional to value:
-     * the same pixels per unit for every pair of points of the chart.
+     * Every marker is rendered inside the plot, at the height its value has on the chart's labelled
+     * value axis and at the position of its epoch on the labelled epoch axis (within a pixel).
      */
-    public void assertDrawnToScale() {
-      Double perUnit = null;
-      for (Point a : points) {
-        assertTrue(a.width() > 0, key + ": marker not rendered: " + a);
-        assertTrue(a.x() >= left - 0.5 && a.x() <= right + 0.5 && a.y() >= top - 0.5 && a.y() <= bottom + 0.5,
-            key + ": marker outside the plot " + this + ": " + a);
-        for (Point b : points) {
-          if (a.series().equals(b.series()) && a.epoch() < b.epoch()) {
-            assertTrue(a.x() < b.x(), key + ": epoch " + a.epoch() + " drawn right of epoch " + b.epoch());
-          }
-          if (Math.abs(a.value() - b.value()) > 1e-9 * Math.max(1, Math.abs(a.value()))) {
-            double slope = (a.y() - b.y()) / (b.value() - a.value());
-            assertTrue(slope > 0, key + ": a larger value is not drawn higher: " + a + " " + b);
-            if (perUnit == null) {
-              perUnit = slope;
-            } else {
-              // markers sit on a 0.1 px grid in the SVG, scaled into the page
-              assertEquals(perUnit, slope, 0.02 * perUnit + 2 / Math.abs(b.value() - a.value()),
-                  key + ": not to scale: " + a + " " + b);
-            }
-          }
-        }
+    public void assertDrawnOnItsAxes() {
+      assertTrue(valueTicks.size() >= 2, key + ": value axis " + valueTicks);
+      assertTrue(!epochTicks.isEmpty(), key + ": epoch axis");
+      for (Point p : points) {
+        assertTrue(p.width() > 0, key + ": marker not rendered: " + p);
+        assertTrue(p.x() >= left - 0.5 && p.x() <= right + 0.5 && p.y() >= top - 0.5 && p.y() <= bottom + 0.5,
+            key + ": marker outside the plot " + this + ": " + p);
+        assertEquals(along(valueTicks, p.value()), p.y(), 1.0, key + ": height of " + p + " on " + valueTicks);
+        assertEquals(along(epochTicks, p.epoch()), p.x(), 1.0, key + ": epoch of " + p + " on " + epochTicks);
       }
+    }
+
+    /** Where {@code value} lies on an axis, from its first and last labelled ticks. */
+    private static double along(List<Tick> ticks, double value) {
+      Tick a = ticks.get(0);
+      Tick b = ticks.get(ticks.size() - 1);
+      return ticks.size() == 1 ? a.position()
+          : a.position() + (value - a.value()) / (b.value() - a.value()) * (b.position() - a.position());
     }
   }
 
   private static final String CHARTS = """
       JSON.stringify([...document.querySelectorAll('svg.chart')].map(svg => {
         const plot = svg.querySelector('rect.plot').getBoundingClientRect();
+        const mid = e => { const b = e.getBoundingClientRect(); return [(b.left + b.right) / 2, (b.top + b.bottom) / 2]; };
+        const grid = [...svg.querySelectorAll('line.grid')].map(l => mid(l)[1]);
         return {key: svg.dataset.chart, left: plot.left, top: plot.top, right: plot.right, bottom: plot.bottom,
+          valueTicks: [...svg.querySelectorAll('text.tick.y')].map((t, i) => ({label: t.textContent, position: grid[i]})),
+          epochTicks: [...svg.querySelectorAll('text.tick.x')].map(t => ({label: t.textContent, position: mid(t)[0]})),
           points: [...svg.querySelectorAll('circle.point')].map(c => {
             const b = c.getBoundingClientRect();
             return {series: c.closest('g.series').dataset.series, epoch: Number(c.dataset.epoch),
@@ -74,9 +77,22 @@ public record RenderedReport(Map<String, Chart> charts, List<String> problems, H
       c.path("points").forEach(p -> points.add(new Point(p.path("series").asText(), p.path("epoch").asInt(),
           p.path("value").asDouble(), p.path("x").asDouble(), p.path("y").asDouble(), p.path("width").asDouble())));
       charts.put(c.path("key").asText(), new Chart(c.path("key").asText(), c.path("left").asDouble(),
-          c.path("top").asDouble(), c.path("right").asDouble(), c.path("bottom").asDouble(), points));
+          c.path("top").asDouble(), c.path("right").asDouble(), c.path("bottom").asDouble(), ticks(c.path("valueTicks")),
+          ticks(c.path("epochTicks")), points));
     }
     return new RenderedReport(charts, browser.problems(), browser);
+  }
+
+  /** Axis labels as numbers: {@code 72%} is 0.72, {@code 2.0e-4} and {@code 3.5} as written. */
+  private static List<Tick> ticks(JsonNode labelled) {
+    List<Tick> ticks = new ArrayList<>();
+    for (JsonNode t : labelled) {
+      String label = t.path("label").asText();
+      double value = label.endsWith("%") ? Double.parseDouble(label.substring(0, label.length() - 1)) / 100
+          : Double.parseDouble(label);
+      ticks.add(new Tick(value, t.path("position").asDouble()));
+    }
+    return ticks;
   }
 
   /** The text of the first element matching a CSS selector, as the page shows it ("" when absent). */
