@@ -79,6 +79,7 @@ public final class PretrainJob {
     ModelOptions modelOptions = cfg.modelOptions(stepsPerEpoch);
     run.writeConfig(configJson(workers, stepsPerEpoch, modelOptions));
 
+    progress.phase("build the model, list the k-NN images");
     MultiLayerNetwork net = SslNetwork.create(modelOptions);
     MultiLayerNetwork randomInit = net.clone();
     FastPath.Status driverPath = FastPath.status(net);

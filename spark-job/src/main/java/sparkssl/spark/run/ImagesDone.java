@@ -1,7 +1,9 @@
 package sparkssl.spark.run;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.Success$;
 import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
@@ -22,12 +24,15 @@ final class ImagesDone extends SparkListener {
   private long accumulatorId = -1;
   private long finished;
   private final Map<Long, Long> running = new HashMap<>();
+  /** A heartbeat sent just before a task ended may arrive after its end: it must not count again. */
+  private final Set<Long> ended = new HashSet<>();
 
   /** Counts {@code accumulatorId} from zero. */
   synchronized void follow(long accumulatorId) {
     this.accumulatorId = accumulatorId;
     finished = 0;
     running.clear();
+    ended.clear();
   }
 
   synchronized long count() {
@@ -38,7 +43,7 @@ final class ImagesDone extends SparkListener {
   public synchronized void onExecutorMetricsUpdate(SparkListenerExecutorMetricsUpdate update) {
     for (Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task : JavaConverters.seqAsJavaList(update.accumUpdates())) {
       Long value = valueOf(task._4());
-      if (value != null) {
+      if (value != null && !ended.contains((Long) task._1())) {
         running.put((Long) task._1(), value);
       }
     }
@@ -47,6 +52,7 @@ final class ImagesDone extends SparkListener {
   @Override
   public synchronized void onTaskEnd(SparkListenerTaskEnd end) {
     running.remove(end.taskInfo().taskId());
+    ended.add(end.taskInfo().taskId());
     if (end.reason() == Success$.MODULE$) {
       Long value = valueOf(end.taskInfo().accumulables());
       finished += value == null ? 0 : value;

@@ -52,7 +52,11 @@ abstract class ProgressLine {
     }
   }
 
-  /** Pads with spaces rather than erasing with escape codes, so even a dumb terminal shows it right. */
+  /**
+   * Leaves the cursor at the start of the line, so that a log line printed meanwhile (by Spark, say)
+   * overwrites it rather than being glued to its end; pads with spaces rather than erasing with escape
+   * codes, so even a dumb terminal shows it right.
+   */
   static final class Terminal extends ProgressLine {
     private final PrintStream out;
     private int shown;
@@ -63,7 +67,7 @@ abstract class ProgressLine {
 
     @Override
     synchronized void show(String line) {
-      out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
+      out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())) + "\r");
       out.flush();
       shown = line.length();
     }

@@ -134,7 +134,7 @@ public final class RunProgress implements AutoCloseable {
   synchronized String status() {
     long now = System.nanoTime();
     if (epoch == 0) {
-      return phase + " (" + Durations.format(seconds(phaseStart, now)) + ")";
+      return "setup: " + phase + " (" + Durations.format(seconds(phaseStart, now)) + ")";
     }
     long done = images.count();
     double trainSeconds = seconds(epochStart, trainEnd == 0 ? now : trainEnd);

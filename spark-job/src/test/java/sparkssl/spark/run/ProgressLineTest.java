@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** On a terminal progress is one line, redrawn in place and wiped before other output. */
+/** On a terminal progress is one line, redrawn in place, the cursor left at its start, and wiped when done. */
 class ProgressLineTest {
   @Test
   void redrawsOneLineAndWipesItsLeftovers() {
@@ -17,7 +17,7 @@ class ProgressLineTest {
     line.show("epoch 1/2  15/20");
     line.clear();
     line.clear();
-    assertEquals("\repoch 1/2  10/20 images" + "\repoch 1/2  15/20       " + "\r" + " ".repeat(16) + "\r",
+    assertEquals("\repoch 1/2  10/20 images\r" + "\repoch 1/2  15/20       \r" + "\r" + " ".repeat(16) + "\r",
         bytes.toString(StandardCharsets.UTF_8));
   }
 }
