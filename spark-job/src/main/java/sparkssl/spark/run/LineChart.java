@@ -3,14 +3,13 @@ package sparkssl.spark.run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * One metric over epochs as inline SVG, drawn on the driver: axes with round ticks, a line and a
  * marker per finite value. Every marker carries its series, epoch and exact value as
  * {@code data-*} attributes and a hover title, so a reader and a test can both read the numbers off
- * the page. Values that are not finite (a diverged loss) break the line and are named in a note
- * instead of producing coordinates a browser rejects.
+ * the page. Values that are not finite (a diverged loss) break the line and are left to
+ * {@link #notPlotted} instead of producing coordinates a browser rejects.
  */
 final class LineChart {
   private static final int WIDTH = 560;
@@ -86,7 +85,6 @@ final class LineChart {
       valueAxis(out);
       epochAxis(out);
       series.forEach(s -> line(out, s));
-      notFinite(out);
     }
     return out.append("</svg>").toString();
   }
@@ -132,10 +130,11 @@ final class LineChart {
   private String tickLabel(double v) {
     double scale = Math.max(Math.abs(yMin), Math.abs(yMax));
     int stepExponent = (int) Math.floor(Math.log10(yStep) + 1e-9);
-    if (scale < 1e-2 || scale >= 1e6) {
+    if (scale < 1e-4 || scale >= 1e6) {
       // as many mantissa digits as the step needs, so every label is its tick's exact value
       int digits = Math.max(1, (int) Math.floor(Math.log10(scale)) - stepExponent);
-      return Math.abs(v) < yStep / 2 ? "0" : String.format(Locale.ROOT, "%." + digits + "e", v);
+      return Math.abs(v) < yStep / 2 ? "0"
+          : String.format(Locale.ROOT, "%." + digits + "e", v).replaceAll("e([-+])0*(\\d)", "e$1$2").replace("e+", "e");
     }
     return String.format(Locale.ROOT, "%." + Math.max(0, -stepExponent) + "f", v);
   }
@@ -190,17 +189,14 @@ final class LineChart {
     return d.toString().trim();
   }
 
-  private void notFinite(StringBuilder out) {
+  /** The values left out of the plot because they are not finite, as {@code label epoch N: NaN}. */
+  List<String> notPlotted() {
     List<String> bad = new ArrayList<>();
     for (Series s : series) {
       s.points().stream().filter(p -> !Double.isFinite(p.value()))
           .forEach(p -> bad.add(s.label() + " epoch " + p.epoch() + ": " + p.value()));
     }
-    if (!bad.isEmpty()) {
-      out.append(String.format(Locale.ROOT, "<text class=\"note\" x=\"%d\" y=\"%d\">not plotted: %s</text>\n",
-          LEFT + 6, TOP + 14, Html.escape(bad.stream().limit(4).collect(Collectors.joining("; "))
-              + (bad.size() > 4 ? "; ..." : ""))));
-    }
+    return bad;
   }
 
   private String readable(double value) {

@@ -179,6 +179,12 @@ public final class RunReport {
         }
       }
       out.append("</figcaption>\n").append(chart.svg()).append('\n');
+      List<String> notPlotted = chart.notPlotted();
+      if (!notPlotted.isEmpty()) {
+        out.append("<p class=\"note not-plotted\" id=\"not-plotted-").append(Html.escape(key)).append("\">not plotted: ")
+            .append(Html.escape(String.join("; ", notPlotted.subList(0, Math.min(4, notPlotted.size())))))
+            .append(notPlotted.size() > 4 ? "; ..." : "").append("</p>\n");
+      }
       if (note != null) {
         out.append("<p class=\"muted note\">").append(Html.escape(note)).append("</p>\n");
       }
@@ -257,7 +263,7 @@ public final class RunReport {
       svg .tick.y{text-anchor:end}
       svg .tick.x,svg .axis-title,svg .empty{text-anchor:middle}
       svg .empty{font-size:13px;fill:var(--muted)}
-      svg .note{fill:#b91c1c}
+      .not-plotted{color:#b91c1c;margin:2px 0}
       svg .series path{fill:none;stroke:var(--c);stroke-width:2}
       svg .series .level{stroke:var(--c);stroke-width:2;stroke-dasharray:6 4}
       svg .series circle{fill:var(--c);stroke:#fff;stroke-width:1}
