@@ -9,7 +9,8 @@ import java.util.Locale;
  * marker per finite value. Every marker carries its series, epoch and exact value as
  * {@code data-*} attributes and a hover title, so a reader and a test can both read the numbers off
  * the page. Values that are not finite (a diverged loss) break the line and are left to
- * {@link #notPlotted} instead of producing coordinates a browser rejects.
+ * {@link #notPlotted} instead of producing coordinates a browser rejects. Strokes, fills and fonts are
+ * presentation attributes, so the chart draws right even where a viewer blocks the page's styles.
  */
 final class LineChart {
   private static final int WIDTH = 560;
@@ -18,6 +19,7 @@ final class LineChart {
   private static final int RIGHT = 14;
   private static final int TOP = 14;
   private static final int BOTTOM = 34;
+  private static final String TEXT = "font-size=\"11\" fill=\"#4b5563\"";
 
   /** How values read on the axis and in titles; {@code data-value} always holds the raw number. */
   enum Unit {
@@ -73,12 +75,13 @@ final class LineChart {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
         "<svg class=\"chart\" data-chart=\"%s\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s over epochs\" "
-            + "xmlns=\"http://www.w3.org/2000/svg\">\n",
+            + "font-family=\"system-ui, sans-serif\" xmlns=\"http://www.w3.org/2000/svg\">\n",
         Html.escape(key), WIDTH, HEIGHT, Html.escape(title)));
-    out.append(String.format(Locale.ROOT, "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n",
+    out.append(String.format(Locale.ROOT, "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#d1d5db\"/>\n",
         LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
     if (!hasData()) {
-      out.append(String.format(Locale.ROOT, "<text class=\"empty\" x=\"%d\" y=\"%d\">no values yet</text>\n",
+      out.append(String.format(Locale.ROOT, "<text class=\"empty\" x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#6b7280\" text-anchor=\"middle\">"
+          + "no values yet</text>\n",
           WIDTH / 2, HEIGHT / 2));
     } else {
       fitValueAxis();
@@ -120,9 +123,9 @@ final class LineChart {
     for (int i = 0; i <= steps; i++) {
       double v = yMin + i * yStep;
       double y = y(v);
-      out.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", LEFT,
+      out.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>", LEFT,
           WIDTH - RIGHT, y, y));
-      out.append(String.format(Locale.ROOT, "<text class=\"tick y\" x=\"%d\" y=\"%.1f\">%s</text>\n", LEFT - 6, y + 4,
+      out.append(String.format(Locale.ROOT, "<text class=\"tick y\" x=\"%d\" y=\"%.1f\" %s text-anchor=\"end\">%s</text>\n", LEFT - 6, y + 4, TEXT,
           Html.escape(tickLabel(v) + unit.suffix())));
     }
   }
@@ -143,11 +146,11 @@ final class LineChart {
     int step = (int) Math.max(1, Math.round(roundStep(Math.max(1, xMax - xMin) / 8)));
     int first = (int) Math.ceil(xMin / step) * step;
     for (int e = Math.max(first, step); e <= xMax; e += step) {
-      out.append(String.format(Locale.ROOT, "<text class=\"tick x\" x=\"%.1f\" y=\"%d\">%d</text>", x(e),
-          HEIGHT - BOTTOM + 16, e));
+      out.append(String.format(Locale.ROOT, "<text class=\"tick x\" x=\"%.1f\" y=\"%d\" %s text-anchor=\"middle\">%d</text>",
+          x(e), HEIGHT - BOTTOM + 16, TEXT, e));
     }
-    out.append(String.format(Locale.ROOT, "\n<text class=\"axis-title\" x=\"%d\" y=\"%d\">epoch</text>\n",
-        LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 3));
+    out.append(String.format(Locale.ROOT, "\n<text class=\"axis-title\" x=\"%d\" y=\"%d\" %s text-anchor=\"middle\">epoch</text>\n",
+        LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 3, TEXT));
   }
 
   private void line(StringBuilder out, Series s) {
@@ -155,20 +158,21 @@ final class LineChart {
     if (finite.isEmpty()) {
       return;
     }
-    out.append(String.format(Locale.ROOT, "<g class=\"series\" data-series=\"%s\" style=\"--c:%s\">",
-        Html.escape(s.key()), Html.escape(s.color())));
+    String color = Html.escape(s.color());
+    out.append("<g class=\"series\" data-series=\"").append(Html.escape(s.key())).append("\">");
     if (s.reference() && finite.size() == 1) {
       double y = y(unit.shown(finite.get(0).value()));
-      out.append(String.format(Locale.ROOT, "<line class=\"level\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>", LEFT,
-          WIDTH - RIGHT, y, y));
+      out.append(String.format(Locale.ROOT, "<line class=\"level\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+          + "stroke-width=\"2\" stroke-dasharray=\"6 4\"/>", LEFT, WIDTH - RIGHT, y, y, color));
     } else {
-      out.append("<path d=\"").append(path(s.points())).append("\"/>");
+      out.append("<path d=\"").append(path(s.points())).append("\" fill=\"none\" stroke=\"").append(color)
+          .append("\" stroke-width=\"2\"/>");
     }
     for (Point p : finite) {
       out.append(String.format(Locale.ROOT,
-          "\n<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" data-epoch=\"%d\" data-value=\"%s\">"
-              + "<title>%s, epoch %d: %s</title></circle>",
-          x(p.epoch()), y(unit.shown(p.value())), p.epoch(), Double.toString(p.value()),
+          "\n<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\" stroke=\"#fff\" "
+              + "data-epoch=\"%d\" data-value=\"%s\"><title>%s, epoch %d: %s</title></circle>",
+          x(p.epoch()), y(unit.shown(p.value())), color, p.epoch(), Double.toString(p.value()),
           Html.escape(s.label()), p.epoch(), Html.escape(readable(p.value()))));
     }
     out.append("</g>\n");

@@ -257,16 +257,7 @@ public final class RunReport {
       .key.dashed::before{border-top-style:dashed}
       .note{font-size:12px}
       svg.chart{width:100%;height:auto;display:block}
-      svg .plot{fill:none;stroke:#d1d5db}
-      svg .grid{stroke:var(--line)}
-      svg text{font-size:11px;fill:#4b5563}
-      svg .tick.y{text-anchor:end}
-      svg .tick.x,svg .axis-title,svg .empty{text-anchor:middle}
-      svg .empty{font-size:13px;fill:var(--muted)}
       .not-plotted{color:#b91c1c;margin:2px 0}
-      svg .series path{fill:none;stroke:var(--c);stroke-width:2}
-      svg .series .level{stroke:var(--c);stroke-width:2;stroke-dasharray:6 4}
-      svg .series circle{fill:var(--c);stroke:#fff;stroke-width:1}
       table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums}
       th,td{border:1px solid var(--line);padding:3px 10px;text-align:right}
       th{background:#f3f4f6;font-weight:600}
