@@ -77,12 +77,13 @@ final class LineChart {
         "<svg class=\"chart\" data-chart=\"%s\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s over epochs\" "
             + "font-family=\"system-ui, sans-serif\" xmlns=\"http://www.w3.org/2000/svg\">\n",
         Html.escape(key), WIDTH, HEIGHT, Html.escape(title)));
-    out.append(String.format(Locale.ROOT, "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#d1d5db\"/>\n",
+    out.append(String.format(Locale.ROOT,
+        "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#d1d5db\"/>\n",
         LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
     if (!hasData()) {
-      out.append(String.format(Locale.ROOT, "<text class=\"empty\" x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#6b7280\" text-anchor=\"middle\">"
-          + "no values yet</text>\n",
-          WIDTH / 2, HEIGHT / 2));
+      out.append(String.format(Locale.ROOT,
+          "<text class=\"empty\" x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#6b7280\" text-anchor=\"middle\">"
+              + "no values yet</text>\n", WIDTH / 2, HEIGHT / 2));
     } else {
       fitValueAxis();
       valueAxis(out);
@@ -122,11 +123,12 @@ final class LineChart {
     int steps = (int) Math.round((yMax - yMin) / yStep);
     for (int i = 0; i <= steps; i++) {
       double v = yMin + i * yStep;
+      v = Math.abs(v) < yStep / 2 ? 0 : v; // no "-0.0" from rounding
       double y = y(v);
-      out.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>", LEFT,
-          WIDTH - RIGHT, y, y));
-      out.append(String.format(Locale.ROOT, "<text class=\"tick y\" x=\"%d\" y=\"%.1f\" %s text-anchor=\"end\">%s</text>\n", LEFT - 6, y + 4, TEXT,
-          Html.escape(tickLabel(v) + unit.suffix())));
+      out.append(String.format(Locale.ROOT,
+          "<line class=\"grid\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e5e7eb\"/>", LEFT, WIDTH - RIGHT, y, y));
+      out.append(String.format(Locale.ROOT, "<text class=\"tick y\" x=\"%d\" y=\"%.1f\" %s text-anchor=\"end\">%s</text>\n",
+          LEFT - 6, y + 4, TEXT, Html.escape(tickLabel(v) + unit.suffix())));
     }
   }
 
@@ -136,7 +138,7 @@ final class LineChart {
     if (scale < 1e-4 || scale >= 1e6) {
       // as many mantissa digits as the step needs, so every label is its tick's exact value
       int digits = Math.max(1, (int) Math.floor(Math.log10(scale)) - stepExponent);
-      return Math.abs(v) < yStep / 2 ? "0"
+      return v == 0 ? "0"
           : String.format(Locale.ROOT, "%." + digits + "e", v).replaceAll("e([-+])0*(\\d)", "e$1$2").replace("e+", "e");
     }
     return String.format(Locale.ROOT, "%." + Math.max(0, -stepExponent) + "f", v);
