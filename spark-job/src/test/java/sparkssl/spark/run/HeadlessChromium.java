@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -182,16 +183,27 @@ public final class HeadlessChromium implements AutoCloseable {
     }
   }
 
+  /** Closes the browser and waits for all its processes, which write into the profile until they end. */
   @Override
   public void close() throws Exception {
+    List<ProcessHandle> tree = process.descendants().toList();
     try {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+      // no reply to wait for: the browser may drop the connection first
+      socket.sendText("{\"id\":0,\"method\":\"Browser.close\"}", true).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
-      // the browser goes below either way
+      // a browser that does not take it is ended below
     }
-    process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
+    for (ProcessHandle p : tree) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        p.destroyForcibly();
+        p.onExit().get(10, TimeUnit.SECONDS);
+      }
+    }
+    socket.abort();
   }
 }
