@@ -18,8 +18,8 @@ import sparkssl.spark.run.LineChart.Unit;
  * {@code report.html}: one page that opens offline, with no script and nothing fetched, built from a
  * run's {@code config.json} and {@code metrics.jsonl} text (so it shows exactly the recorded numbers):
  * a summary, plots over epochs (loss, images/s, k-NN top-1 trained and at random init, learning rate,
- * and the collapse metrics of {@link #COLLAPSE} that the records hold), a table per epoch, the skipped
- * files and the configuration. Every text from the run is escaped.
+ * and those of {@link #WHEN_RECORDED} that the records hold), a table per epoch, the skipped files and
+ * the configuration. Every text from the run is escaped.
  */
 public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,8 +35,9 @@ public final class RunReport {
       Unit.PERCENT, "#9ca3af");
   private static final Metric LR = new Metric("learning_rate", "Learning rate (at the epoch's last step)",
       Unit.NUMBER, "#d97706");
-  /** Representation-collapse metrics a method may record per epoch. */
-  static final List<Metric> COLLAPSE = List.of(
+  /** Metrics that only some methods or runs record: the EMA teacher's momentum, representation collapse. */
+  static final List<Metric> WHEN_RECORDED = List.of(
+      new Metric("teacher_momentum", "Teacher momentum (EMA, at the epoch's last step)", Unit.NUMBER, "#4d7c0f"),
       new Metric("rankme", "RankMe (effective rank of the embeddings)", Unit.NUMBER, "#db2777"),
       new Metric("effective_rank", "Effective rank", Unit.NUMBER, "#db2777"),
       new Metric("embedding_std", "Embedding standard deviation", Unit.NUMBER, "#0891b2"),
@@ -151,7 +152,7 @@ public final class RunReport {
               ? "evaluated after the last epoch only (--eval-every N evaluates every N epochs)" : null;
       chart(out, "knn", "k-NN top-1", Unit.PERCENT, List.of(series(KNN, false), series(KNN_RANDOM, true)), knnNote);
       chart(out, LR.key(), LR.title(), LR.unit(), List.of(series(LR, false)), null);
-      for (Metric m : COLLAPSE) {
+      for (Metric m : WHEN_RECORDED) {
         if (records.stream().anyMatch(r -> r.has(m.key()))) {
           chart(out, m.key(), m.title(), m.unit(), List.of(series(m, false)), null);
         }
@@ -192,7 +193,7 @@ public final class RunReport {
     }
 
     private void epochTable(StringBuilder out) {
-      List<Metric> extra = COLLAPSE.stream().filter(m -> records.stream().anyMatch(r -> r.has(m.key()))).toList();
+      List<Metric> extra = WHEN_RECORDED.stream().filter(m -> records.stream().anyMatch(r -> r.has(m.key()))).toList();
       out.append("<section><h2>Epochs</h2>\n<table id=\"epochs\">\n<thead><tr><th>epoch</th><th>loss</th>"
           + "<th>images/s</th><th>images</th><th>wall s</th><th>learning rate</th><th>k-NN top-1</th><th>skipped files</th>");
       extra.forEach(m -> out.append("<th>").append(Html.escape(m.key())).append("</th>"));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A report of a run that is still going, with markup in its paths and file names, a diverged loss
- * and a collapse metric, opened in headless Chromium: the page shows the text as text, runs nothing
+ * and metrics only some runs record, opened in headless Chromium: the page shows the text as text, runs nothing
  * it was not meant to, and plots exactly the finite values.
  */
 class RunReportBrowserTest {
@@ -28,11 +28,11 @@ class RunReportBrowserTest {
          "model": {"method": "simclr"}, "spark_conf": {"spark.hadoop.fs.s3a.secret.key": "<redacted>"}}""";
     String bad = "/data/<img src=x onerror=console.error(1)>.png (CORRUPT: <b>bad</b> & worse)";
     String metrics = String.join("\n",
-        "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":2.0E-5,\"rankme\":40.0,"
+        "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":2.0E-5,\"rankme\":40.0,\"teacher_momentum\":0.99,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":6.0}",
-        "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,\"rankme\":35.5,"
+        "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,\"rankme\":35.5,\"teacher_momentum\":0.995,"
             + "\"knn_top1\":0.7125,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
-        "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,\"rankme\":2.5,"
+        "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,\"rankme\":2.5,\"teacher_momentum\":1.0,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.5}", "");
     Path page = tmp.resolve("report.html");
     Files.writeString(page, RunReport.html(config, metrics, Instant.now()), StandardCharsets.UTF_8);
@@ -59,7 +59,10 @@ class RunReportBrowserTest {
       assertEquals(List.of(0.7125), report.charts().get("knn").of("knn_top1").stream()
           .map(RenderedReport.Point::value).toList());
       assertEquals(0, report.charts().get("knn").of("knn_top1_random_init").size());
-      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "rankme"), List.copyOf(report.charts().keySet()));
+      assertEquals(List.of(0.99, 0.995, 1.0),
+          report.charts().get("teacher_momentum").points().stream().map(RenderedReport.Point::value).toList());
+      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "teacher_momentum", "rankme"),
+          List.copyOf(report.charts().keySet()));
       report.charts().values().forEach(RenderedReport.Chart::assertDrawnOnItsAxes);
     }
   }
