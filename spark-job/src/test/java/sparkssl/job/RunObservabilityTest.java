@@ -70,6 +70,13 @@ class RunObservabilityTest {
       assertEquals(2, recorded("knn_top1").size(), "evaluated after epochs 1 and 2");
       assertEquals(recorded("knn_top1_random_init"), drawn(report.charts().get("knn"), "knn_top1_random_init"));
       assertEquals(1, recorded("knn_top1_random_init").size());
+      for (String chart : List.of("rankme", "spread")) {
+        for (String side : List.of("embedding", "projection")) {
+          String key = "collapse." + side + "_" + (chart.equals("rankme") ? "rankme" : "std");
+          assertEquals(recorded(key), drawn(report.charts().get(chart), key), key);
+          assertEquals(2, recorded(key).size(), key);
+        }
+      }
       report.charts().values().forEach(RenderedReport.Chart::assertDrawnOnItsAxes);
 
       assertEquals("finished", report.text("#status"));
@@ -82,10 +89,12 @@ class RunObservabilityTest {
     }
   }
 
-  /** epoch → value of {@code key} in metrics.jsonl, for the records that have it. */
+  /** epoch → value of {@code key} ({@code collapse.embedding_std} for a nested one) in metrics.jsonl, where recorded. */
   private static Map<Integer, Double> recorded(String key) {
+    String pointer = "/" + key.replace('.', '/');
     Map<Integer, Double> values = new LinkedHashMap<>();
-    metrics.stream().filter(m -> m.has(key)).forEach(m -> values.put(m.get("epoch").asInt(), m.get(key).asDouble()));
+    metrics.stream().filter(m -> !m.at(pointer).isMissingNode())
+        .forEach(m -> values.put(m.get("epoch").asInt(), m.at(pointer).asDouble()));
     return values;
   }
 

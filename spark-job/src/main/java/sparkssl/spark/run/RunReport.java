@@ -25,23 +25,45 @@ public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z", Locale.ROOT);
 
-  /** A metric plotted on its own when the records hold it. */
-  record Metric(String key, String title, Unit unit, String color) {}
+  /** One plotted quantity: where a metrics record holds it (a JSON pointer), its name and colour. */
+  record Metric(String pointer, String label, String color) {
+    /** Its name on the page: the pointer with dots, {@code collapse.embedding_std}. */
+    String key() {
+      return pointer.substring(1).replace('/', '.');
+    }
 
-  private static final Metric LOSS = new Metric("loss", "Loss (mean over the epoch)", Unit.NUMBER, "#2563eb");
-  private static final Metric SPEED = new Metric("images_per_s", "Images per second", Unit.NUMBER, "#059669");
-  private static final Metric KNN = new Metric("knn_top1", "trained encoder", Unit.PERCENT, "#7c3aed");
-  private static final Metric KNN_RANDOM = new Metric("knn_top1_random_init", "same encoder at random init",
-      Unit.PERCENT, "#9ca3af");
-  private static final Metric LR = new Metric("learning_rate", "Learning rate (at the epoch's last step)",
-      Unit.NUMBER, "#d97706");
-  /** Metrics that only some methods or runs record: the EMA teacher's momentum, representation collapse. */
-  static final List<Metric> WHEN_RECORDED = List.of(
-      new Metric("teacher_momentum", "Teacher momentum (EMA, at the epoch's last step)", Unit.NUMBER, "#4d7c0f"),
-      new Metric("rankme", "RankMe (effective rank of the embeddings)", Unit.NUMBER, "#db2777"),
-      new Metric("effective_rank", "Effective rank", Unit.NUMBER, "#db2777"),
-      new Metric("embedding_std", "Embedding standard deviation", Unit.NUMBER, "#0891b2"),
-      new Metric("projection_std", "Projection standard deviation", Unit.NUMBER, "#0891b2"));
+    boolean isIn(JsonNode record) {
+      JsonNode v = record.at(pointer);
+      return !v.isMissingNode() && !v.isNull();
+    }
+
+    double in(JsonNode record) {
+      return record.at(pointer).asDouble();
+    }
+  }
+
+  /** A plot of some metrics over epochs. */
+  record Plot(String key, String title, Unit unit, List<Metric> metrics) {}
+
+  private static final Metric LOSS = new Metric("/loss", "loss", "#2563eb");
+  private static final Metric SPEED = new Metric("/images_per_s", "images/s", "#059669");
+  private static final Metric KNN = new Metric("/knn_top1", "trained encoder", "#7c3aed");
+  private static final Metric KNN_RANDOM = new Metric("/knn_top1_random_init", "same encoder at random init", "#9ca3af");
+  private static final Metric LR = new Metric("/learning_rate", "learning rate", "#d97706");
+  private static final Metric IMAGES = new Metric("/images", "images", "");
+  private static final Metric WALL = new Metric("/wall_s", "wall s", "");
+  private static final Metric SKIPPED = new Metric("/skipped_files", "skipped files", "");
+  /** Plotted, and given table columns, when the records hold them: the EMA teacher, representation collapse. */
+  static final List<Plot> WHEN_RECORDED = List.of(
+      new Plot("teacher_momentum", "Teacher momentum (EMA, at the epoch's last step)", Unit.NUMBER,
+          List.of(new Metric("/teacher_momentum", "teacher momentum", "#4d7c0f"))),
+      new Plot("rankme", "RankMe (effective rank), fixed sample", Unit.NUMBER,
+          List.of(new Metric("/collapse/embedding_rankme", "embedding RankMe", "#db2777"),
+              new Metric("/collapse/projection_rankme", "projection RankMe", "#f59e0b"))),
+      new Plot("spread", "Spread (relative std), fixed sample", Unit.NUMBER,
+          List.of(new Metric("/collapse/embedding_std", "embedding std", "#0891b2"),
+              new Metric("/collapse/projection_std", "projection std", "#6366f1"))));
+  private static final String COLLAPSED = "/collapse/collapsed";
 
   private RunReport() {}
 
@@ -75,6 +97,7 @@ public final class RunReport {
           .append("<title>spark-ssl run ").append(Html.escape(runDir)).append("</title>\n")
           .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n");
       header(out, runDir);
+      collapseWarning(out);
       summary(out);
       charts(out);
       epochTable(out);
@@ -116,10 +139,10 @@ public final class RunReport {
         tile(out, "loss", String.format(Locale.ROOT, "%.4f", last.path("loss").asDouble()),
             String.format(Locale.ROOT, "epoch 1: %.4f", first.path("loss").asDouble()));
         tile(out, "images/s", String.format(Locale.ROOT, "%.0f", last.path("images_per_s").asDouble()), "last epoch");
-        JsonNode knn = lastWith(KNN.key());
-        tile(out, "k-NN top-1", knn == null ? "–" : percent(knn.path(KNN.key()).asDouble()),
+        JsonNode knn = lastWith(KNN);
+        tile(out, "k-NN top-1", knn == null ? "–" : percent(KNN.in(knn)),
             knn == null ? "not evaluated yet" : "epoch " + knn.path("epoch").asInt()
-                + (last.has(KNN_RANDOM.key()) ? ", random init " + percent(last.path(KNN_RANDOM.key()).asDouble()) : ""));
+                + (KNN_RANDOM.isIn(last) ? ", random init " + percent(KNN_RANDOM.in(last)) : ""));
         double wall = records.stream().mapToDouble(r -> r.path("wall_s").asDouble()).sum();
         tile(out, "training time", Durations.format(wall), records.size() + " epochs");
         tile(out, "skipped files", Long.toString(last.path("skipped_files").asLong()), "not decodable");
@@ -133,9 +156,21 @@ public final class RunReport {
           .append(Html.escape(detail)).append("</div></div>\n");
     }
 
-    private JsonNode lastWith(String key) {
+    /** A warning, above everything else, when the records flag representation collapse. */
+    private void collapseWarning(StringBuilder out) {
+      List<String> epochs = records.stream().filter(r -> r.at(COLLAPSED).asBoolean())
+          .map(r -> r.path("epoch").asText()).toList();
+      if (!epochs.isEmpty()) {
+        out.append("<p class=\"alert\" id=\"collapse-alert\">Representation collapse after epoch")
+            .append(epochs.size() > 1 ? "s " : " ").append(Html.escape(String.join(", ", epochs)))
+            .append(": the projections' spread or an effective rank on the fixed sample fell below healthy levels "
+                + "(see the plots below and the log's REPRESENTATION COLLAPSE warning).</p>\n");
+      }
+    }
+
+    private JsonNode lastWith(Metric m) {
       for (int i = records.size() - 1; i >= 0; i--) {
-        if (records.get(i).has(key)) {
+        if (m.isIn(records.get(i))) {
           return records.get(i);
         }
       }
@@ -144,17 +179,19 @@ public final class RunReport {
 
     private void charts(StringBuilder out) {
       out.append("<section class=\"charts\">\n");
-      chart(out, LOSS.key(), LOSS.title(), LOSS.unit(), List.of(series(LOSS, false)), null);
-      chart(out, SPEED.key(), SPEED.title(), SPEED.unit(), List.of(series(SPEED, false)), null);
-      int evaluated = (int) records.stream().filter(r -> r.has(KNN.key())).count();
+      chart(out, "loss", "Loss (mean over the epoch)", Unit.NUMBER, List.of(series(LOSS, false)), null);
+      chart(out, "images_per_s", "Images per second", Unit.NUMBER, List.of(series(SPEED, false)), null);
+      int evaluated = (int) records.stream().filter(KNN::isIn).count();
       String knnNote = config.path("skip_eval").asBoolean() ? "not evaluated: the run has --skip-eval"
           : evaluated <= 1 && config.path("eval_every").asInt() == 0
               ? "evaluated after the last epoch only (--eval-every N evaluates every N epochs)" : null;
       chart(out, "knn", "k-NN top-1", Unit.PERCENT, List.of(series(KNN, false), series(KNN_RANDOM, true)), knnNote);
-      chart(out, LR.key(), LR.title(), LR.unit(), List.of(series(LR, false)), null);
-      for (Metric m : WHEN_RECORDED) {
-        if (records.stream().anyMatch(r -> r.has(m.key()))) {
-          chart(out, m.key(), m.title(), m.unit(), List.of(series(m, false)), null);
+      chart(out, "learning_rate", "Learning rate (at the epoch's last step)", Unit.NUMBER, List.of(series(LR, false)),
+          null);
+      for (Plot plot : WHEN_RECORDED) {
+        if (plot.metrics().stream().anyMatch(this::recorded)) {
+          chart(out, plot.key(), plot.title(), plot.unit(), plot.metrics().stream().map(m -> series(m, false)).toList(),
+              null);
         }
       }
       out.append("</section>\n");
@@ -163,11 +200,15 @@ public final class RunReport {
     private Series series(Metric m, boolean reference) {
       List<Point> points = new ArrayList<>();
       for (JsonNode r : records) {
-        if (r.has(m.key())) {
-          points.add(new Point(r.path("epoch").asInt(), r.get(m.key()).asDouble()));
+        if (m.isIn(r)) {
+          points.add(new Point(r.path("epoch").asInt(), m.in(r)));
         }
       }
-      return new Series(m.key(), m.title(), m.color(), reference, points);
+      return new Series(m.key(), m.label(), m.color(), reference, points);
+    }
+
+    private boolean recorded(Metric m) {
+      return records.stream().anyMatch(m::isIn);
     }
 
     private void chart(StringBuilder out, String key, String title, Unit unit, List<Series> series, String note) {
@@ -193,25 +234,25 @@ public final class RunReport {
     }
 
     private void epochTable(StringBuilder out) {
-      List<Metric> extra = WHEN_RECORDED.stream().filter(m -> records.stream().anyMatch(r -> r.has(m.key()))).toList();
+      List<Metric> extra = WHEN_RECORDED.stream().flatMap(p -> p.metrics().stream()).filter(this::recorded).toList();
       out.append("<section><h2>Epochs</h2>\n<table id=\"epochs\">\n<thead><tr><th>epoch</th><th>loss</th>"
           + "<th>images/s</th><th>images</th><th>wall s</th><th>learning rate</th><th>k-NN top-1</th><th>skipped files</th>");
-      extra.forEach(m -> out.append("<th>").append(Html.escape(m.key())).append("</th>"));
+      extra.forEach(m -> out.append("<th>").append(Html.escape(m.label())).append("</th>"));
       out.append("</tr></thead>\n<tbody>\n");
       for (JsonNode r : records) {
         out.append("<tr><td>").append(r.path("epoch").asInt()).append("</td>")
-            .append(cell(r, "loss", "%.4f")).append(cell(r, "images_per_s", "%.1f")).append(cell(r, "images", "%.0f"))
-            .append(cell(r, "wall_s", "%.1f")).append(cell(r, "learning_rate", "%.3g"))
-            .append("<td>").append(r.has(KNN.key()) ? percent(r.get(KNN.key()).asDouble()) : "").append("</td>")
-            .append(cell(r, "skipped_files", "%.0f"));
-        extra.forEach(m -> out.append(cell(r, m.key(), "%.4g")));
+            .append(cell(r, LOSS, "%.4f")).append(cell(r, SPEED, "%.1f")).append(cell(r, IMAGES, "%.0f"))
+            .append(cell(r, WALL, "%.1f")).append(cell(r, LR, "%.3g"))
+            .append("<td>").append(KNN.isIn(r) ? percent(KNN.in(r)) : "").append("</td>")
+            .append(cell(r, SKIPPED, "%.0f"));
+        extra.forEach(m -> out.append(cell(r, m, "%.4g")));
         out.append("</tr>\n");
       }
       out.append("</tbody></table></section>\n");
     }
 
-    private static String cell(JsonNode r, String key, String format) {
-      return "<td>" + (r.has(key) ? Html.escape(String.format(Locale.ROOT, format, r.get(key).asDouble())) : "") + "</td>";
+    private static String cell(JsonNode r, Metric m, String format) {
+      return "<td>" + (m.isIn(r) ? Html.escape(String.format(Locale.ROOT, format, m.in(r))) : "") + "</td>";
     }
 
     private void skipped(StringBuilder out) {
@@ -253,12 +294,13 @@ public final class RunReport {
       .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:12px}
       .chart-box{margin:0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}
       figcaption{margin-bottom:4px}
-      .key{margin-left:10px;font-size:12px;color:var(--muted)}
+      .key{margin-left:10px;font-size:12px;color:var(--muted);white-space:nowrap}
       .key::before{content:"";display:inline-block;width:18px;height:0;border-top:3px solid var(--c);vertical-align:middle;margin-right:5px}
       .key.dashed::before{border-top-style:dashed}
       .note{font-size:12px}
       svg.chart{width:100%;height:auto;display:block}
       .not-plotted{color:#b91c1c;margin:2px 0}
+      .alert{background:#fee2e2;border:1px solid #fca5a5;color:#991b1b;border-radius:8px;padding:10px 12px;font-weight:600}
       table{border-collapse:collapse;background:#fff;font-variant-numeric:tabular-nums}
       th,td{border:1px solid var(--line);padding:3px 10px;text-align:right}
       th{background:#f3f4f6;font-weight:600}

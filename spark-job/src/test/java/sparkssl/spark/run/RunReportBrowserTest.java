@@ -28,11 +28,14 @@ class RunReportBrowserTest {
          "model": {"method": "simclr"}, "spark_conf": {"spark.hadoop.fs.s3a.secret.key": "<redacted>"}}""";
     String bad = "/data/<img src=x onerror=console.error(1)>.png (CORRUPT: <b>bad</b> & worse)";
     String metrics = String.join("\n",
-        "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":2.0E-5,\"rankme\":40.0,\"teacher_momentum\":0.99,"
+        "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":2.0E-5,"
+            + "\"collapse\":{\"embedding_std\":0.45,\"embedding_rankme\":40.0,\"projection_std\":0.8,\"projection_rankme\":30.5,\"collapsed\":false},\"teacher_momentum\":0.99,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":6.0}",
-        "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,\"rankme\":35.5,\"teacher_momentum\":0.995,"
+        "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,"
+            + "\"collapse\":{\"embedding_std\":0.4,\"embedding_rankme\":35.5,\"projection_std\":0.5,\"projection_rankme\":20.25,\"collapsed\":false},\"teacher_momentum\":0.995,"
             + "\"knn_top1\":0.7125,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
-        "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,\"rankme\":2.5,\"teacher_momentum\":1.0,"
+        "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,"
+            + "\"collapse\":{\"embedding_std\":0.1,\"embedding_rankme\":2.5,\"projection_std\":0.05,\"projection_rankme\":1.25,\"collapsed\":true},\"teacher_momentum\":1.0,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.5}", "");
     Path page = tmp.resolve("report.html");
     Files.writeString(page, RunReport.html(config, metrics, Instant.now()), StandardCharsets.UTF_8);
@@ -53,15 +56,17 @@ class RunReportBrowserTest {
           "the NaN of epoch 3 is left out");
       assertEquals(3.7, loss.of("loss").get(1).value());
       assertTrue(report.text("#not-plotted-loss").endsWith("epoch 3: NaN"));
-      assertEquals(List.of(40.0, 35.5, 2.5),
-          report.charts().get("rankme").points().stream().map(RenderedReport.Point::value).toList(),
-          "a collapse metric the records hold gets its chart");
+      assertEquals(List.of(40.0, 35.5, 2.5), report.charts().get("rankme").of("collapse.embedding_rankme").stream()
+          .map(RenderedReport.Point::value).toList(), "the collapse metrics the records hold get their charts");
+      assertEquals(List.of(0.8, 0.5, 0.05), report.charts().get("spread").of("collapse.projection_std").stream()
+          .map(RenderedReport.Point::value).toList());
+      assertTrue(report.text("#collapse-alert").startsWith("Representation collapse after epoch 3:"));
       assertEquals(List.of(0.7125), report.charts().get("knn").of("knn_top1").stream()
           .map(RenderedReport.Point::value).toList());
       assertEquals(0, report.charts().get("knn").of("knn_top1_random_init").size());
       assertEquals(List.of(0.99, 0.995, 1.0),
           report.charts().get("teacher_momentum").points().stream().map(RenderedReport.Point::value).toList());
-      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "teacher_momentum", "rankme"),
+      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "teacher_momentum", "rankme", "spread"),
           List.copyOf(report.charts().keySet()));
       report.charts().values().forEach(RenderedReport.Chart::assertDrawnOnItsAxes);
     }
