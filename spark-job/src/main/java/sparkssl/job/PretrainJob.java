@@ -160,6 +160,7 @@ public final class PretrainJob {
       if (skippedSoFar > 0) {
         record.put("skipped_examples", List.copyOf(skippedExamples));
       }
+      progress.phase("collapse metrics");
       record.put("collapse", collapse.measure(net, epoch));
       boolean last = epoch == cfg.epochs;
       if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
