@@ -6,6 +6,8 @@ Run with the system interpreter (it has PIL and numpy):
 Every image is 12x10 (w x h) so that a wrong rotation shows as a wrong shape. expected.json holds,
 per file, PIL's result for Image.open -> ImageOps.exif_transpose -> convert("RGB") and
 convert("L"), as integer CHW samples; the float image is sample / scale.
+luma_rounding.png and luma_rounding_palette.png hold only colours on which PIL's grey differs by one
+level from the thousandths form of the same weights (see luma_rounding_colours).
 Two references are not PIL's convert:
   - grey16.png: PIL opens 16-bit grey as mode "I" and convert() clips it to 255 (a white image), so
     the reference is the exact sample / 65535.
@@ -40,6 +42,21 @@ def grey_pattern():
     g = (x * 17 + y * 9) % 256
     g[6:9, 1:4] = 255
     return g.astype(np.uint8)
+
+
+def luma_rounding_colours():
+    """Colours on which PIL's convert("L"), (19595 R + 38470 G + 7471 B + 0x8000) >> 16, differs from
+    the ITU-R 601-2 weights rounded in thousandths, (299 R + 587 G + 114 B + 500) // 1000: 9040 of
+    the 2^24 colours, one level apart (393 where PIL's is higher, 8647 where it is lower). One W x H
+    image of them: half from each side, spread evenly over each list."""
+    v = np.arange(1 << 24, dtype=np.int64)
+    r, g, b = (v >> 16) & 255, (v >> 8) & 255, v & 255
+    pil = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16
+    thousandths = (r * 299 + g * 587 + b * 114 + 500) // 1000
+    pick = []
+    for side in (np.nonzero(pil > thousandths)[0], np.nonzero(pil < thousandths)[0]):
+        pick.extend(side[np.linspace(0, len(side) - 1, W * H // 2).astype(np.int64)])
+    return np.stack([r[pick], g[pick], b[pick]], axis=-1).reshape(H, W, 3).astype(np.uint8)
 
 
 def png_chunk(kind, data):
@@ -145,6 +162,12 @@ def main():
         name = "exif_%d.png" % o
         files[name] = save(name, Image.fromarray(rgb, "RGB"), exif=exif_orientation(o, False))
 
+    luma = luma_rounding_colours()
+    files["luma_rounding.png"] = save("luma_rounding.png", Image.fromarray(luma, "RGB"))
+    luma_palette = Image.fromarray(np.arange(W * H, dtype=np.uint8).reshape(H, W), "P")
+    luma_palette.putpalette(luma.reshape(-1).tolist())
+    files["luma_rounding_palette.png"] = save("luma_rounding_palette.png", luma_palette)
+
     expected = {name: reference(path) for name, path in files.items()}
 
     grey16 = (grey.astype(np.uint32) * 257 + np.arange(W) * 3).clip(0, 65535).astype(np.uint16)
@@ -158,6 +181,12 @@ def main():
     assert np.array_equal(np.array(expected["rgb16.png"]["RGB"]), (rgb16 >> 8).transpose(2, 0, 1))
 
     # the fixtures must mean what their names say
+    lw = luma.astype(np.int64) * [299, 587, 114]
+    thousandths = (lw.sum(-1) + 500) // 1000
+    for name in ("luma_rounding.png", "luma_rounding_palette.png"):
+        assert np.array_equal(np.array(expected[name]["RGB"]), luma.transpose(2, 0, 1)), name
+        pil_l = np.array(expected[name]["L"])[0]
+        assert (pil_l != thousandths).all(), name  # every pixel tells the two formulas apart
     ycck = Image.open(os.path.join(OUT, "ycck.jpg"))
     # JPEG loss at the red block's edges reaches about 10; a wrong transform or inversion is off by 100+
     assert ycck.mode == "CMYK" and np.abs(np.asarray(ycck).astype(int) - cmyk).max() <= 16

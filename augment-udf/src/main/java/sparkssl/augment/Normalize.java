@@ -45,16 +45,6 @@ public final class Normalize implements Serializable {
     }
   }
 
-  public Image apply(Image img) {
-    float[] out = new float[img.data.length];
-    int plane = img.height * img.width;
-    for (int i = 0; i < out.length; i++) {
-      int c = i / plane;
-      out[i] = (img.data[i] - meanOf(c)) / stdOf(c);
-    }
-    return img.with(out);
-  }
-
   /**
    * Converts {@code count} uint8 CHW views (planes of {@code plane} samples, {@code channels} per
    * view) starting at {@code src[from]} into normalised floats at {@code dst[to]}.

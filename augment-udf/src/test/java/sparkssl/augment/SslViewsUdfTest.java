@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,13 +68,27 @@ class SslViewsUdfTest {
     Map<String, Row> one = views(images(1));
     Map<String, Row> five = views(images(5));
     assertEquals(13, one.size());
+    assertEquals(one.keySet(), five.keySet());
     for (String path : one.keySet()) {
+      Row a = one.get(path);
+      Row b = five.get(path);
       if (path.endsWith("bad.png")) {
-        assertNull(one.get(path).get(0));
-        assertTrue(one.get(path).<String>getAs("error").startsWith("NOT_AN_IMAGE"), one.get(path).<String>getAs("error"));
+        for (Row r : List.of(a, b)) {
+          assertNull(r.getAs("views"), path);
+          assertNull(r.getAs("local_views"), path);
+          assertTrue(r.<String>getAs("error").startsWith("NOT_AN_IMAGE: "), r.<String>getAs("error"));
+        }
       } else {
-        assertArrayEquals(one.get(path).<byte[]>getAs("views"), five.get(path).<byte[]>getAs("views"), path);
-        assertArrayEquals(one.get(path).<byte[]>getAs("local_views"), five.get(path).<byte[]>getAs("local_views"), path);
+        // present and of the right size before equal: two nulls would compare equal
+        for (Row r : List.of(a, b)) {
+          assertNull(r.getAs("error"), path);
+          assertNotNull(r.getAs("views"), path + " global views");
+          assertNotNull(r.getAs("local_views"), path + " local views");
+          assertEquals(2 * 3 * 28 * 28, r.<byte[]>getAs("views").length, path + " global views");
+          assertEquals(2 * 3 * 12 * 12, r.<byte[]>getAs("local_views").length, path + " local views");
+        }
+        assertArrayEquals(a.<byte[]>getAs("views"), b.<byte[]>getAs("views"), path);
+        assertArrayEquals(a.<byte[]>getAs("local_views"), b.<byte[]>getAs("local_views"), path);
       }
     }
   }

@@ -62,7 +62,7 @@ class TransformFixturesTest {
       case "grayscale" -> ColorAdjust.grayscale(img);
       case "blur" -> GaussianBlur.blur(img, p.get("kernel").asInt(), p.get("sigma").asDouble());
       case "solarize" -> RandomSolarize.solarize(img, p.get("threshold").asDouble());
-      case "normalize" -> new Normalize(doubles(p.get("mean")), doubles(p.get("std"))).apply(img);
+      case "normalize" -> asTrainingNormalizes(img, doubles(p.get("mean")), doubles(p.get("std")));
       case "jitter" -> {
         JsonNode o = p.get("order");
         int[] order = {o.get(0).asInt(), o.get(1).asInt(), o.get(2).asInt(), o.get(3).asInt()};
@@ -71,6 +71,20 @@ class TransformFixturesTest {
       }
       default -> throw new IllegalArgumentException("no transform for fixture op " + op);
     };
+  }
+
+  /**
+   * Normalize where training applies it: the view travels as uint8 bytes and the pipeline's
+   * Normalize turns them into the model's floats (as sparkssl.spark.data.ViewBatches does).
+   */
+  private static Image asTrainingNormalizes(Image img, double[] mean, double[] std) {
+    ViewOptions o = new ViewOptions();
+    o.channels = img.channels;
+    o.normalizeMean = mean;
+    o.normalizeStd = std;
+    float[] floats = new float[img.data.length];
+    new ViewPipeline(o).normalize().toFloats(img.toBytes(), 0, floats, 0, 1, img.channels, img.height * img.width);
+    return img.with(floats);
   }
 
   private static double[] doubles(JsonNode a) {

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real standalone cluster for one test class: a master and two 1-core workers, each its own JVM,
+ * A real standalone cluster for one test class: a master and workers (two of 1 core unless told), each its own JVM,
  * started by deploy/bin/local-cluster on free ports and stopped by the PIDs that script recorded.
  */
 final class LocalCluster implements AutoCloseable {
@@ -24,11 +25,20 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts the cluster with its state (PIDs, logs) under {@code dir}; returns once both workers registered. */
   static LocalCluster start(Path dir) throws Exception {
+    return start(dir, 2, 1, null);
+  }
+
+  /** {@code workers} workers of {@code cores} cores, given the Spark properties in {@code workerConf} (or none). */
+  static LocalCluster start(Path dir, int workers, int cores, Path workerConf) throws Exception {
     int port = Processes.freePort();
-    Processes.Result started = Processes.run(dir.resolveSibling(dir.getFileName() + "-start.log"), 120, List.of(
-        SCRIPT.toString(), "start", "--workers", "2", "--cores", "1", "--memory", "1500m",
-        "--port", String.valueOf(port), "--webui-port", String.valueOf(Processes.freePort()),
+    List<String> command = new ArrayList<>(List.of(
+        SCRIPT.toString(), "start", "--workers", String.valueOf(workers), "--cores", String.valueOf(cores),
+        "--memory", "1500m", "--port", String.valueOf(port), "--webui-port", String.valueOf(Processes.freePort()),
         "--state", dir.toString()));
+    if (workerConf != null) {
+      command.addAll(List.of("--worker-conf", workerConf.toString()));
+    }
+    Processes.Result started = Processes.run(dir.resolveSibling(dir.getFileName() + "-start.log"), 120, command);
     assertEquals(0, started.code(), started.output());
     String master = "spark://127.0.0.1:" + port;
     assertTrue(started.output().contains(master), started.output());

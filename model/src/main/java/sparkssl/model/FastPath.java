@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's CPU fast path: oneDNN helpers under the convolution and batch-norm layers (nd4j-native's
@@ -17,6 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * must run before any network exists in a JVM. The SSL loss layer's class calls it when it loads,
  * which on Spark workers happens while the network configuration is deserialised, before the
  * worker builds its copy of the network.
+ *
+ * <p>On the CUDA backend the GPU is the fast path. DL4J's cuDNN layer helpers live in
+ * {@code deeplearning4j-cuda-11.6}, which was never published for M2.1, so DL4J's layers run their
+ * own CUDA kernels and cuBLAS there; helpers stay off, or DL4J would look for those classes, and
+ * warn, for every layer it builds.
  */
 public final class FastPath {
   /** DL4J M2.1 reads this when it builds a layer; its default, true, disables every helper. */
@@ -24,23 +28,33 @@ public final class FastPath {
 
   private FastPath() {}
 
-  /** Allows helpers in this JVM unless the user set the property explicitly. */
+  /** Allows helpers in this JVM, on the CPU backend, unless the user set the property explicitly. */
   public static void enable() {
-    if (System.getProperty(HELPERS_DISABLE) == null) {
+    if (System.getProperty(HELPERS_DISABLE) == null && !Devices.cuda()) {
       System.setProperty(HELPERS_DISABLE, "false");
     }
   }
 
-  /** What a network actually runs on. */
-  public record Status(String backend, boolean oneDnn, int convLayers, int convHelpers, int bnLayers, int bnHelpers) {
+  /** What a network actually runs on; {@code cuda} is the calling thread's GPU, null on the CPU backend. */
+  public record Status(String cuda, boolean oneDnn, int convLayers, int convHelpers, int bnLayers, int bnHelpers) {
     public boolean active() {
-      return oneDnn && convHelpers == convLayers && bnHelpers == bnLayers;
+      return cuda != null || (oneDnn && convHelpers == convLayers && bnHelpers == bnLayers);
     }
 
+    /** In a few words: {@code cpu (oneDNN)}, {@code cpu (oneDNN off)} or the GPU, e.g. {@code cuda:0 (NVIDIA A100)}. */
+    public String device() {
+      return cuda != null ? cuda : active() ? "cpu (oneDNN)" : "cpu (oneDNN off)";
+    }
+
+    /** e.g. {@code cpu (oneDNN); helpers on 3/3 convolution and 3/3 batch-norm layers}, or the CUDA devices. */
     @Override
     public String toString() {
-      return String.format("ND4J backend %s, oneDNN %s; helpers on %d/%d convolution and %d/%d batch-norm layers",
-          backend, oneDnn ? "available" : "NOT available", convHelpers, convLayers, bnHelpers, bnLayers);
+      if (cuda != null) {
+        return Devices.describeAll() + "; this network on " + cuda
+            + " without cuDNN layer helpers (DL4J M2.1 has none): DL4J's own CUDA kernels and cuBLAS";
+      }
+      return String.format("%s; %shelpers on %d/%d convolution and %d/%d batch-norm layers", device(),
+          oneDnn ? "" : "oneDNN NOT available, ", convHelpers, convLayers, bnHelpers, bnLayers);
     }
   }
 
@@ -66,7 +80,7 @@ public final class FastPath {
         bnHelpers += layer.getHelper() != null ? 1 : 0;
       }
     }
-    String backend = Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend");
-    return new Status(backend, BaseMKLDNNHelper.mklDnnEnabled(), conv, convHelpers, bn, bnHelpers);
+    return new Status(Devices.cuda() ? Devices.describeCurrent() : null, BaseMKLDNNHelper.mklDnnEnabled(),
+        conv, convHelpers, bn, bnHelpers);
   }
 }

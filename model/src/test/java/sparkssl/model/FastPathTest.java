@@ -3,8 +3,10 @@ package sparkssl.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,6 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** The oneDNN path is on by default, and it computes what DL4J's built-in path computes. */
 class FastPathTest {
+
+  /** oneDNN is the CPU backend's: built with -Pcuda there is none, and tests of it are skipped. */
+  @BeforeAll
+  static void assumeCpuBackend() {
+    assumeFalse(Devices.cuda(), "ND4J backend is " + Devices.describeAll() + ": the oneDNN fast path is CPU-only");
+  }
 
   private static MultiLayerNetwork build(boolean helpers) {
     String before = System.getProperty(FastPath.HELPERS_DISABLE);

@@ -51,6 +51,7 @@ class ResNet18CifarTest {
 
   @Test
   void runsOnTheFastPath() {
+    FastPathTest.assumeCpuBackend();
     FastPath.Status status = FastPath.status(ResNet18Cifar.create(cifar()));
     assertTrue(status.active(), status.toString());
     assertEquals(20, status.convLayers(), "stem + 16 in blocks + 3 shortcut convs");

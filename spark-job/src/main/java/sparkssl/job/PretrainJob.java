@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import sparkssl.augment.SslViewsUdf;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
+import sparkssl.model.Devices;
 import sparkssl.model.FastPath;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
@@ -35,6 +36,7 @@ import sparkssl.spark.ml.TrainedEncoder;
 import sparkssl.spark.run.RunProgress;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.train.RoundAveragingMaster;
+import sparkssl.spark.train.TaskDevice;
 
 /**
  * The epoch loop. Each epoch shuffles the corpus into exact worker batches by a seeded plan, makes
@@ -84,10 +86,11 @@ public final class PretrainJob {
     MultiLayerNetwork randomInit = net.clone();
     FastPath.Status driverPath = FastPath.status(net);
     if (driverPath.active()) {
-      LOG.info("fast path: {}", driverPath);
+      LOG.info("backend: {}", driverPath);
     } else {
-      LOG.warn("FAST PATH OFF, training will be several times slower: {}", driverPath);
+      LOG.warn("backend: {}; FAST PATH OFF, training will be several times slower", driverPath);
     }
+    TaskDevice.schedulingProblems(spark.sparkContext().getConf(), Devices.cuda()).forEach(LOG::warn);
     FastPathProbe fastPathProbe = new FastPathProbe(spark.sparkContext());
     Teacher teacher = Methods.get(modelOptions.method)
         .teacher(modelOptions.methodOptions, modelOptions.optimizer.totalSteps)
@@ -147,11 +150,13 @@ public final class PretrainJob {
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());
       record.put("executors", observer.drainExecutors());
-      long[] steps = fastPathProbe.take();
-      record.put("fast_path_steps", steps[0]);
-      record.put("slow_path_steps", steps[1]);
-      if (steps[1] > 0) {
-        LOG.warn("epoch {}: {} of {} worker steps ran OFF the oneDNN fast path", epoch, steps[1], steps[0] + steps[1]);
+      FastPathProbe.Steps steps = fastPathProbe.take();
+      record.put("fast_path_steps", steps.fast());
+      record.put("slow_path_steps", steps.slow());
+      record.put("devices", steps.devices());
+      if (steps.slow() > 0) {
+        LOG.warn("epoch {}: {} of {} worker steps ran OFF the fast path: {}", epoch, steps.slow(), steps.fast() + steps.slow(),
+            steps.devices());
       }
       if (!badNow.isEmpty()) {
         LOG.warn("epoch {}: skipped {} undecodable files (left out of later epochs), e.g. {}", epoch, badNow.size(),

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.augment.ViewPipeline;
+import sparkssl.model.Devices;
 import sparkssl.model.SslNetwork;
 
 /** The whole job in Spark local mode on a slice of the bundled sample, with a few bad files mixed in. */
@@ -78,7 +80,11 @@ class LocalModeJobTest {
       assertTrue(m.get("fast_path_steps").asLong() > 0);
       assertTrue(m.get("spark_job_s").get("train").asDouble() > 0, "time in training jobs is recorded: " + m);
       assertTrue(m.get("worker_time_s").get("fit").asDouble() > 0, m.toString());
-      assertEquals(0, m.get("slow_path_steps").asLong(), "every worker step on the oneDNN fast path");
+      assertEquals(0, m.get("slow_path_steps").asLong(), "every worker step on the fast path");
+      // local mode: the driver is the only executor; on CUDA it has no Spark GPU assignment, so GPU 0
+      List<String> devices = new ArrayList<>();
+      m.get("devices").forEach(d -> devices.add(d.asText()));
+      assertEquals(List.of(Devices.cuda() ? "driver: " + Devices.describeCurrent() : "driver: cpu (oneDNN)"), devices);
     }
     JsonNode last = metrics.get(1);
     double top1 = last.get("knn_top1").asDouble();

@@ -21,6 +21,7 @@ import sparkssl.augment.ImageDecodeException;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.model.SslNetwork;
 import sparkssl.spark.data.SkippedFile;
+import sparkssl.spark.train.TaskDevice;
 
 /**
  * Executor side of {@link EncoderModel#transform}: a partition's rows come out in order, each with its
@@ -67,6 +68,7 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
+    TaskDevice.bind();
     ViewPipeline pipeline = input.pipeline();
     int len = input.length();
     return new Iterator<>() {

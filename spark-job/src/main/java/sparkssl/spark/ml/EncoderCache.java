@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -12,19 +13,25 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import sparkssl.model.Devices;
 import sparkssl.model.FastPath;
 
 /**
  * The encoders loaded in this JVM (an executor, or the driver in local mode), by {@link TrainedEncoder#id}:
  * a model file is parsed once per JVM however many tasks use it. A DL4J network is not safe for
- * concurrent use, so each task borrows a network of its own; the networks of one encoder share one
- * parameter array, which inference only reads. The last two encoders stay; older ones go.
+ * concurrent use, so each task borrows a network of its own; the networks of one encoder on one ND4J
+ * device share one parameter array, which inference only reads (each GPU gets its own copy; the CPU
+ * backend has one device). The last two encoders stay; older ones go.
  */
 final class EncoderCache {
   /** Train's last evaluation embeds with two encoders (trained and random-init); each may be large. */
   private static final int ENCODERS_KEPT = 2;
 
-  private record Loaded(MultiLayerConfiguration conf, INDArray params, Deque<MultiLayerNetwork> idle) {}
+  private record Loaded(MultiLayerConfiguration conf, Map<Integer, INDArray> params, Map<Integer, Deque<MultiLayerNetwork>> idle) {
+    Deque<MultiLayerNetwork> idleOn(int device) {
+      return idle.computeIfAbsent(device, d -> new ArrayDeque<>());
+    }
+  }
 
   private static final Map<String, Loaded> LOADED = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
@@ -37,8 +44,12 @@ final class EncoderCache {
 
   private EncoderCache() {}
 
-  /** A network of encoder {@code id}, loading {@code bytes} if this JVM has not yet: give it back when done. */
+  /**
+   * A network of encoder {@code id} on the calling thread's device, loading {@code bytes} if this JVM
+   * has not yet: give it back when done.
+   */
   static synchronized MultiLayerNetwork borrow(String id, Supplier<byte[]> bytes) {
+    int device = Devices.current();
     Loaded loaded = LOADED.get(id);
     if (loaded == null) {
       FastPath.enable();
@@ -48,22 +59,26 @@ final class EncoderCache {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot load encoder " + id, e);
       }
-      LOADED.put(id, new Loaded(net.getLayerWiseConfigurations(), net.params(), new ArrayDeque<>()));
+      Map<Integer, INDArray> params = new HashMap<>();
+      params.put(device, net.params());
+      LOADED.put(id, new Loaded(net.getLayerWiseConfigurations(), params, new HashMap<>()));
       loads++;
       return net;
     }
-    MultiLayerNetwork net = loaded.idle().poll();
+    MultiLayerNetwork net = loaded.idleOn(device).poll();
     if (net == null) {
+      INDArray any = loaded.params().values().iterator().next();
       net = new MultiLayerNetwork(loaded.conf().clone());
-      net.init(loaded.params(), false);
+      net.init(loaded.params().computeIfAbsent(device, d -> any.dup()), false);
     }
     return net;
   }
 
+  /** Returns a network borrowed on the calling thread, which is still on the device it borrowed on. */
   static synchronized void giveBack(String id, MultiLayerNetwork net) {
     Loaded loaded = LOADED.get(id);
     if (loaded != null) {
-      loaded.idle().push(net);
+      loaded.idleOn(Devices.current()).push(net);
     }
   }
 

@@ -10,21 +10,24 @@ import sparkssl.model.momentum.Teacher;
 import sparkssl.model.momentum.TeacherSettings;
 
 /**
- * Networks kept alive in an executor JVM between averaging rounds, per training run: a round borrows
- * one (building it only the first time), overwrites its parameters and updater state (and its
- * teacher's) with the round's, and gives it back. dl4j-spark's own master rebuilds every worker's
- * network every round.
+ * Networks kept alive in an executor JVM between averaging rounds, per training run and ND4J device:
+ * a round borrows one (building it only the first time), overwrites its parameters and updater state
+ * (and its teacher's) with the round's, and gives it back. A network's arrays live on the GPU it was
+ * built on, so a task only borrows one of its own device (always 0 on the CPU backend). dl4j-spark's
+ * own master rebuilds every worker's network every round.
  */
 final class WorkerNetworks {
   /** A worker's student network and, for methods with one, its EMA teacher. */
   record Pair(MultiLayerNetwork student, Teacher teacher) {}
 
-  private static final Map<String, Queue<Pair>> IDLE = new ConcurrentHashMap<>();
+  private record Key(String run, int device) {}
+
+  private static final Map<Key, Queue<Pair>> IDLE = new ConcurrentHashMap<>();
 
   private WorkerNetworks() {}
 
-  static Pair borrow(String run, MultiLayerConfiguration conf, TeacherSettings teacher) {
-    Pair pair = IDLE.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).poll();
+  static Pair borrow(String run, int device, MultiLayerConfiguration conf, TeacherSettings teacher) {
+    Pair pair = idle(run, device).poll();
     if (pair == null) {
       MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
       net.init();
@@ -33,12 +36,16 @@ final class WorkerNetworks {
     return pair;
   }
 
-  static void giveBack(String run, Pair pair) {
-    IDLE.computeIfAbsent(run, k -> new ConcurrentLinkedQueue<>()).add(pair);
+  static void giveBack(String run, int device, Pair pair) {
+    idle(run, device).add(pair);
+  }
+
+  private static Queue<Pair> idle(String run, int device) {
+    return IDLE.computeIfAbsent(new Key(run, device), k -> new ConcurrentLinkedQueue<>());
   }
 
   /** Drops a finished run's networks (driver side in local mode; executors drop theirs with the JVM). */
   static void forget(String run) {
-    IDLE.remove(run);
+    IDLE.keySet().removeIf(k -> k.run().equals(run));
   }
 }

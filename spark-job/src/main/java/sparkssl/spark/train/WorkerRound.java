@@ -14,10 +14,11 @@ import sparkssl.model.momentum.Teacher;
 import sparkssl.model.momentum.TeacherSettings;
 
 /**
- * Executor side of one averaging round for one worker: load the round's model into a kept-alive
- * network, set its iteration count to the global step (so schedules continue where the last round
- * stopped), fit one step per minibatch of the partition, and return the result. With a teacher, each
- * step's labels get the teacher's targets appended, and the teacher follows the student after the step.
+ * Executor side of one averaging round for one worker: move the thread to the task's GPU (if Spark
+ * assigned one), load the round's model into a kept-alive network, set its iteration count to the
+ * global step (so schedules continue where the last round stopped), fit one step per minibatch of the
+ * partition, and return the result. With a teacher, each step's labels get the teacher's targets
+ * appended, and the teacher follows the student after the step.
  */
 final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterator<RoundResult>> {
   private static final long serialVersionUID = 1L;
@@ -40,7 +41,8 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
   @Override
   public Iterator<RoundResult> call(Integer worker, Iterator<DataSet> batches) {
     RoundState s = state.value();
-    WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, conf.value(), teacherSettings);
+    int device = TaskDevice.bind();
+    WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, device, conf.value(), teacherSettings);
     MultiLayerNetwork net = pair.student();
     Teacher teacher = pair.teacher();
     try {
@@ -94,7 +96,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
           rates.stream().mapToDouble(Double::doubleValue).toArray(),
           momenta.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
     } finally {
-      WorkerNetworks.giveBack(run, pair);
+      WorkerNetworks.giveBack(run, device, pair);
     }
   }
 }
