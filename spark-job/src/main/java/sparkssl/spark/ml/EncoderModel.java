@@ -175,9 +175,10 @@ public final class EncoderModel extends Model<EncoderModel> implements MLWritabl
     EmbedPartition embed = new EmbedPartition(broadcast(rows.sparkSession().sparkContext()), encoder.id(), encoder.input(),
         in.fieldIndex(getInputCol()), pathIndex, EmbedPartition.Invalid.of(getHandleInvalid()), skipped);
     StructField embedding = out.apply(getOutputCol());
-    // mapPartitions keeps the column but not its metadata (the vector's size): put it back
-    return rows.mapPartitions(embed, Encoders.row(out))
-        .withColumn(embedding.name(), col(embedding.name()).as(embedding.name(), embedding.metadata()));
+    // mapPartitions keeps the column but not its metadata (the vector's size): put it back; the
+    // backticks keep a name with dots one column
+    return rows.mapPartitions(embed, Encoders.row(out)).withColumn(embedding.name(),
+        col("`" + embedding.name().replace("`", "``") + "`").as(embedding.name(), embedding.metadata()));
   }
 
   /** One broadcast of the model per SparkContext, kept as long as this transformer lives. */

@@ -119,10 +119,12 @@ class EncoderModelTest {
 
   @Test
   void parsesTheModelOncePerJvmHoweverManyTasksUseIt() throws Exception {
-    EncoderModel model = new EncoderModel(TrainedEncoder.of(TestModels.network(11), input));
+    EncoderModel model = new EncoderModel(TrainedEncoder.of(TestModels.network(11), input)).setOutputCol("embedding.v1");
     long before = EncoderCache.loads();
     Dataset<Row> manyTasks = images().repartition(6);
-    assertEquals(goodImages.size() + 1, model.transform(manyTasks).count());
+    Dataset<Row> embedded = model.transform(manyTasks);
+    assertEquals("embedding.v1", embedded.schema().fieldNames()[embedded.schema().length() - 1], "a name with a dot is one column");
+    assertEquals(goodImages.size() + 1, embedded.count());
     assertEquals(goodImages.size() + 1, model.transform(manyTasks).count());
     assertEquals(1, EncoderCache.loads() - before, "12 tasks on 2 cores, one model file parsed");
   }
