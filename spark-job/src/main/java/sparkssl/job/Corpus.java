@@ -78,16 +78,25 @@ public final class Corpus {
       while (entries.hasNext()) {
         FileStatus f = entries.next();
         String name = f.getPath().getName();
-        if (name.startsWith(".") || (name.startsWith("_") && !name.contains("="))) {
+        if (isHidden(name)) {
           continue;
         }
         if (f.isDirectory()) {
           dirs.add(f.getPath());
-        } else if (IMAGE.matcher(name.toLowerCase(Locale.ROOT)).find() && !visitor.test(f)) {
+        } else if (isImage(name) && !visitor.test(f)) {
           return;
         }
       }
     }
+  }
+
+  /** Whether Spark's file listing leaves a file or folder of this name out. */
+  static boolean isHidden(String name) {
+    return name.startsWith(".") || (name.startsWith("_") && !name.contains("="));
+  }
+
+  static boolean isImage(String name) {
+    return IMAGE.matcher(name.toLowerCase(Locale.ROOT)).find();
   }
 
   /** The paths of {@link #images}, sorted (the content column is never read). */

@@ -31,6 +31,16 @@ public final class JobConfig extends EvalSetOptions {
       description = "Where model.zip, checkpoints/, config.json and metrics.jsonl go (any Hadoop path). Default: runs/<timestamp>.")
   public String runDir;
 
+  @Option(names = "--resume",
+      description = "Continue the run in --run-dir from its newest complete checkpoint, with the same training settings "
+          + "(a --run-dir without a checkpoint starts at epoch 1). Without it, a --run-dir that holds files is refused.")
+  public boolean resume;
+
+  @Option(names = "--keep-checkpoints", paramLabel = "N", defaultValue = "2",
+      description = "Checkpoints kept in the run directory, newest first; older ones are deleted once a newer one is "
+          + "published (default: ${DEFAULT-VALUE}).")
+  public int keepCheckpoints;
+
   @Option(names = "--epochs", defaultValue = "10", description = "Passes over the corpus (default: ${DEFAULT-VALUE}).")
   public int epochs;
 
@@ -109,6 +119,9 @@ public final class JobConfig extends EvalSetOptions {
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
     if (progressInterval < 0) return "--progress-interval must be >= 0, got " + progressInterval;
+    if (evalEvery > 0 && skipEval) return "--eval-every asks for evaluations that --skip-eval turns off: give one of them";
+    if (keepCheckpoints < 1) return "--keep-checkpoints must be >= 1, got " + keepCheckpoints;
+    if (resume && runDir == null) return "--resume needs --run-dir: the directory of the run to continue";
     return null;
   }
 

@@ -2,6 +2,8 @@ package sparkssl.job;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** {@code spark-ssl}: the command-line entry point, for the launcher and for spark-submit alike. */
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
@@ -13,20 +15,48 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "On failure, also print the stack trace (default: one line).")
+  boolean verbose;
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, prepare-fashion-mnist, benchmark-step, benchmark-augment)");
   }
 
-  /** Runs the command line; exit code 0 success, 1 failure, 2 bad usage. */
+  /**
+   * Runs the command line. Exit code 0 success; 2 a bad command line or input (one line on stderr);
+   * 1 any other failure (one line on stderr, the stack trace too with {@code --verbose}).
+   */
   public static int execute(String... args) {
-    return new CommandLine(new Main())
+    Main main = new Main();
+    return new CommandLine(main)
+        .setParameterExceptionHandler((e, unused) -> {
+          CommandLine cmd = e.getCommandLine();
+          String suggestions = e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()
+              ? "; did you mean " + String.join(" or ", u.getSuggestions()) + "?" : "";
+          cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage() + suggestions
+              + " (" + cmd.getCommandSpec().qualifiedName() + " --help lists the options)");
+          return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          cmd.getErr().println("spark-ssl: " + cmd.getCommandName() + " failed: " + e);
-          org.slf4j.LoggerFactory.getLogger(Main.class).error("failed", e);
-          return 1;
+          boolean badInput = e instanceof BadInputException;
+          cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + firstLine(e)
+              + (badInput || main.verbose ? "" : " (--verbose shows the stack trace)"));
+          if (main.verbose) {
+            e.printStackTrace(cmd.getErr());
+          }
+          return badInput ? cmd.getCommandSpec().exitCodeOnInvalidInput() : cmd.getCommandSpec().exitCodeOnExecutionException();
         })
         .execute(args);
+  }
+
+  private static String firstLine(Exception e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      return e.getClass().getName();
+    }
+    return message.lines().findFirst().orElse(message).strip();
   }
 
   public static void main(String[] args) {

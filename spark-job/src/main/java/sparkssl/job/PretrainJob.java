@@ -1,13 +1,13 @@
 package sparkssl.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,20 +33,30 @@ import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.eval.KnnEvaluation;
 import sparkssl.spark.ml.EncoderInput;
 import sparkssl.spark.ml.TrainedEncoder;
+import sparkssl.spark.run.Checkpoint;
+import sparkssl.spark.run.CheckpointManifest;
+import sparkssl.spark.run.CheckpointStore;
+import sparkssl.spark.run.RunDirectory;
 import sparkssl.spark.run.RunProgress;
+import sparkssl.spark.run.TrainingProgress;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.train.RoundAveragingMaster;
 import sparkssl.spark.train.TaskDevice;
+import sparkssl.spark.train.TrainingDivergedException;
 
 /**
  * The epoch loop. Each epoch shuffles the corpus into exact worker batches by a seeded plan, makes
- * fresh views on the workers, trains with synchronous parameter averaging, then checkpoints and
- * records metrics. At the end the encoder's k-NN top-1 is reported next to the same
- * encoder's at random initialisation.
+ * fresh views on the workers, trains with synchronous parameter averaging (stopping, with nothing of
+ * the epoch saved, when the loss diverges), then publishes a checkpoint and records metrics. At the end
+ * the encoder's k-NN top-1 is reported next to the same encoder's at random initialisation. With
+ * {@code --resume} the loop continues after the newest complete checkpoint, with the same data order,
+ * views, skipped files, teacher and metrics the uninterrupted run would have had.
  */
 public final class PretrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(PretrainJob.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The checkpoint part that holds the EMA teacher's state, for methods that have one. */
+  private static final String TEACHER = "teacher.bin";
 
   private final SparkSession spark;
   private final JavaSparkContext sc;
@@ -59,12 +69,14 @@ public final class PretrainJob {
   }
 
   /** Runs the job; returns the last metrics record. */
-  public Map<String, Object> run() throws IOException {
+  public JsonNode run() throws IOException {
     ViewOptions views = cfg.viewOptions();
     SslViewsUdf.register(spark, views);
     ViewPipeline pipeline = new ViewPipeline(views);
     EncoderInput input = EncoderInput.of(views);
     RunDirectory run = new RunDirectory(cfg.runDir, sc.hadoopConfiguration());
+    CheckpointStore checkpoints = run.checkpoints(cfg.keepCheckpoints);
+    Checkpoint resumed = cfg.resume ? checkpoints.loadLatest().orElse(null) : null;
     RunProgress progress = RunProgress.start(spark.sparkContext(), cfg.epochs, cfg.progressInterval);
     progress.phase("list the corpus");
 
@@ -75,15 +87,43 @@ public final class PretrainJob {
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
     long stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), workers, cfg.batchSize);
     if (stepsPerEpoch == 0) {
-      throw new IllegalArgumentException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
+      throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
           + "global batch (" + workers + " workers x --batch-size " + cfg.batchSize + "): add images, or lower --workers or --batch-size");
     }
     ModelOptions modelOptions = cfg.modelOptions(stepsPerEpoch);
-    run.writeConfig(configJson(workers, stepsPerEpoch, modelOptions));
+    String configText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+        configJson(paths.size(), workers, stepsPerEpoch, modelOptions));
+    JsonNode config = JSON.readTree(configText);
+    if (resumed != null) {
+      ResumeSettings.check(resumed.progress().config(), config, cfg.runDir);
+    }
+    run.writeConfig(configText);
 
     progress.phase("build the model, list the k-NN images");
-    MultiLayerNetwork net = SslNetwork.create(modelOptions);
-    MultiLayerNetwork randomInit = net.clone();
+    MultiLayerNetwork randomInit = SslNetwork.create(modelOptions);
+    MultiLayerNetwork net = resumed == null ? randomInit.clone() : resumed.network();
+    // the collapse sample is drawn from the whole listing, as the uninterrupted run drew it
+    CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
+    List<JsonNode> metrics = new ArrayList<>();
+    // an undecodable file is named once and sits out every later epoch, after a resume too
+    Map<String, SkippedFile> undecodable = new LinkedHashMap<>();
+    CheckpointManifest.Entry lastGood = null;
+    int firstEpoch = 1;
+    if (resumed != null) {
+      lastGood = resumed.entry();
+      firstEpoch = lastGood.epoch() + 1;
+      metrics.addAll(resumed.progress().metrics());
+      resumed.progress().skippedFiles().forEach(f -> undecodable.put(f.path(), f));
+      paths.removeAll(undecodable.keySet());
+      LOG.info("resuming from epoch {} ({}/{}, global step {}); {}", lastGood.epoch(), checkpoints.dir(), lastGood.file(),
+          lastGood.globalStep(), firstEpoch > cfg.epochs ? "all " + cfg.epochs + " epochs were done"
+              : "epochs " + firstEpoch + " to " + cfg.epochs + " remain");
+      // the run may have died after publishing its checkpoint and before writing these
+      run.writeMetrics(metrics);
+      run.writeModel(net, input);
+    } else if (cfg.resume) {
+      LOG.info("--resume: {} holds no checkpoint; starting at epoch 1", checkpoints.dir());
+    }
     FastPath.Status driverPath = FastPath.status(net);
     if (driverPath.active()) {
       LOG.info("backend: {}", driverPath);
@@ -95,6 +135,9 @@ public final class PretrainJob {
     Teacher teacher = Methods.get(modelOptions.method)
         .teacher(modelOptions.methodOptions, modelOptions.optimizer.totalSteps)
         .map(settings -> Teacher.of(randomInit, settings)).orElse(null);
+    if (teacher != null && resumed != null) {
+      teacher.load(resumed.array(TEACHER));
+    }
     RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
     master.addHook(fastPathProbe);
     SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
@@ -107,12 +150,7 @@ public final class PretrainJob {
         + "(global batch {}), averaging every {} steps", run.root(), cfg.corpus, paths.size(), cfg.epochs, stepsPerEpoch,
         workers, cfg.batchSize, workers * cfg.batchSize, cfg.averagingFrequency);
 
-    CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
-    Map<String, Object> record = null;
-    long skippedSoFar = empty.count();
-    List<String> skippedExamples = new ArrayList<>();
-    empty.examples().forEach(path -> skippedExamples.add(path + " (EMPTY: zero bytes)"));
-    for (int epoch = 1; epoch <= cfg.epochs; epoch++) {
+    for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
       CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
       ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
@@ -120,26 +158,28 @@ public final class PretrainJob {
       progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();
-      sparkNet.fit(batches.rdd());
+      try {
+        sparkNet.fit(batches.rdd());
+      } catch (TrainingDivergedException e) {
+        throw new IllegalStateException("training diverged in epoch " + epoch + ": " + e.getMessage() + ". Nothing of epoch "
+            + epoch + " was saved; " + (lastGood == null ? "no checkpoint had been published yet"
+            : "the last good checkpoint, epoch " + lastGood.epoch() + " (" + checkpoints.dir() + "/" + lastGood.file() + "), is intact")
+            + ". Lower --learning-rate or warm up (--lr-schedule cosine --warmup-epochs)", e);
+      }
       double wall = (System.nanoTime() - start) / 1e9;
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
-      progress.phase("checkpoint");
-      run.checkpoint(net, input, epoch);
 
-      // an undecodable file is named once and sits out every later epoch
       List<SkippedFile> badNow = bad.value();
-      Set<String> badPaths = new HashSet<>();
-      badNow.forEach(skipped -> badPaths.add(skipped.path()));
-      paths.removeAll(badPaths);
-      skippedSoFar += badPaths.size();
-      badNow.stream().limit(Math.max(0, 5 - skippedExamples.size())).map(SkippedFile::toString).forEach(skippedExamples::add);
       if (good.value() == 0) {
-        throw new IllegalStateException("no decodable PNG/JPEG images under " + cfg.corpus
+        throw new BadInputException("no decodable PNG/JPEG images under " + cfg.corpus
             + (badNow.isEmpty() ? "" : " (" + badNow.size() + " files skipped, e.g. " + badNow.subList(0, Math.min(3, badNow.size())) + ")"));
       }
+      badNow.forEach(skipped -> undecodable.putIfAbsent(skipped.path(), skipped));
+      paths.removeAll(undecodable.keySet());
+      long skippedSoFar = empty.count() + undecodable.size();
       awaitListenerEvents();
-      record = new LinkedHashMap<>();
+      Map<String, Object> record = new LinkedHashMap<>();
       record.put("epoch", epoch);
       record.put("loss", stats.meanLoss());
       record.put("images", good.value());
@@ -163,7 +203,9 @@ public final class PretrainJob {
             badNow.subList(0, Math.min(5, badNow.size())));
       }
       if (skippedSoFar > 0) {
-        record.put("skipped_examples", List.copyOf(skippedExamples));
+        record.put("skipped_examples", Stream.concat(
+            empty.examples().stream().map(path -> path + " (EMPTY: zero bytes)"),
+            undecodable.values().stream().map(SkippedFile::toString)).limit(5).toList());
       }
       progress.phase("collapse metrics");
       record.put("collapse", collapse.measure(net, epoch));
@@ -176,7 +218,13 @@ public final class PretrainJob {
         progress.phase("k-NN evaluation, random-init encoder");
         record.put("knn_top1_random_init", knn.top1(TrainedEncoder.of(randomInit, input), cfg.knnK, cfg.knnTemperature));
       }
-      run.appendMetrics(JSON.writeValueAsString(record));
+      metrics.add(JSON.valueToTree(record));
+      progress.phase("checkpoint");
+      List<Checkpoint.Part> parts = teacher == null ? List.of() : List.of(Checkpoint.Part.array(TEACHER, teacher.state()));
+      lastGood = checkpoints.publish(new TrainingProgress(epoch, net.getIterationCount(), cfg.seed, config, metrics,
+          List.copyOf(undecodable.values())), net, parts);
+      run.writeMetrics(metrics);
+      run.writeModel(net, input);
       String runEta = progress.endEpoch();
       LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}  run ETA {}", epoch, cfg.epochs,
           String.format("%.4f", stats.meanLoss()), String.format("%.1f", good.value() / wall),
@@ -187,13 +235,14 @@ public final class PretrainJob {
     }
     progress.close();
     master.release();
-    if (record != null && record.containsKey("knn_top1_random_init")) {
+    JsonNode lastRecord = metrics.get(metrics.size() - 1);
+    if (lastRecord.has("knn_top1_random_init")) {
       LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
-          String.format("%.2f", 100 * (double) record.get("knn_top1")),
-          String.format("%.2f", 100 * (double) record.get("knn_top1_random_init")));
+          String.format("%.2f", 100 * lastRecord.get("knn_top1").asDouble()),
+          String.format("%.2f", 100 * lastRecord.get("knn_top1_random_init").asDouble()));
     }
     LOG.info("model: {}/{}", run.root(), RunDirectory.MODEL);
-    return record;
+    return lastRecord;
   }
 
   /** Listener events arrive asynchronously: let this epoch's reach the observer before reading it. */
@@ -205,9 +254,10 @@ public final class PretrainJob {
     }
   }
 
-  private String configJson(int workers, long stepsPerEpoch, ModelOptions model) throws IOException {
+  private Map<String, Object> configJson(int corpusFiles, int workers, long stepsPerEpoch, ModelOptions model) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("corpus", cfg.corpus);
+    c.put("corpus_files", corpusFiles);
     c.put("eval_train", cfg.evalTrain);
     c.put("eval_test", cfg.evalTest);
     c.put("skip_eval", cfg.skipEval);
@@ -227,6 +277,7 @@ public final class PretrainJob {
     c.put("model", model);
     c.put("spark_master", sc.master());
     c.put("spark_conf", cfg.redactedSparkConf());
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c);
+    c.put("keep_checkpoints", cfg.keepCheckpoints);
+    return c;
   }
 }

@@ -1,7 +1,9 @@
 package sparkssl.job;
 
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil$;
 import org.apache.spark.sql.SparkSession;
 
 /** The Spark session of a run: spark-submit's master if it gave one, else local mode. */
@@ -12,7 +14,8 @@ final class SparkSessions {
 
   private SparkSessions() {}
 
-  static SparkSession create(SparkOptions cfg) {
+  /** The Spark settings of a run: the command line's over spark-submit's and spark-defaults'. */
+  static SparkConf conf(SparkOptions cfg) {
     SparkConf conf = new SparkConf().setAppName("spark-ssl");
     if (cfg.master != null) {
       conf.setMaster(cfg.master);
@@ -35,6 +38,22 @@ final class SparkSessions {
     // malloc huge pages on executors too (the launcher sets them for the driver): ND4J's fresh
     // off-heap buffers page-fault less, +10% on the ResNet-18 step; glibc without the tunable ignores it
     conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    return conf;
+  }
+
+  static SparkSession create(SparkConf conf) {
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  static SparkSession create(SparkOptions cfg) {
+    return create(conf(cfg));
+  }
+
+  /**
+   * The Hadoop configuration the session will have ({@code spark.hadoop.*} settings, AWS credentials
+   * from the environment), made the way SparkContext makes it, for file system access before Spark starts.
+   */
+  static Configuration hadoopConfiguration(SparkConf conf) {
+    return SparkHadoopUtil$.MODULE$.get().newConfiguration(conf);
   }
 }

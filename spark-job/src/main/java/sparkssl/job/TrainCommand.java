@@ -1,6 +1,9 @@
 package sparkssl.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,10 +27,17 @@ final class TrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), problem);
     }
     config.resolveDefaults();
-    SparkSession spark = SparkSessions.create(config);
+    train(config);
+    return 0;
+  }
+
+  /** Checks the inputs, then runs the job in a Spark session of its own; returns the last metrics record. */
+  static JsonNode train(JobConfig config) throws IOException {
+    SparkConf conf = SparkSessions.conf(config);
+    new InputChecks(config, SparkSessions.hadoopConfiguration(conf)).run();
+    SparkSession spark = SparkSessions.create(conf);
     try {
-      new PretrainJob(spark, config).run();
-      return 0;
+      return new PretrainJob(spark, config).run();
     } finally {
       spark.stop();
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -46,6 +47,8 @@ class CommandLineTest {
     CommandRun c = run("train", "--epoch", "3");
     assertEquals(2, c.code());
     assertTrue(c.err().contains("Unknown option") && c.err().contains("'--epoch'"), c.err());
+    assertEquals(List.of("spark-ssl train: Unknown options: '--epoch', '3'; did you mean --epochs? (spark-ssl train --help lists the options)"),
+        c.err().lines().toList(), "one line with the likely option");
   }
 
   @Test
@@ -77,6 +80,7 @@ class CommandLineTest {
     for (String[] c : cases) {
       CommandRun r = run(("train " + c[0]).split(" "));
       assertEquals(2, r.code(), c[0]);
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
       assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
     }
   }
@@ -98,6 +102,7 @@ class CommandLineTest {
     for (String[] c : cases) {
       CommandRun r = run(("train " + c[0]).split(" "));
       assertEquals(2, r.code(), c[0]);
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
       assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
     }
   }

@@ -3,6 +3,7 @@ package sparkssl.job;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /** A command line run through {@link Main#execute}, with its exit code and what it printed. */
 record CommandRun(int code, String out, String err) {
@@ -20,5 +21,10 @@ record CommandRun(int code, String out, String err) {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
+  }
+
+  /** The lines spark-ssl itself wrote to stderr (log lines of libraries that happened to land there left out). */
+  List<String> messages() {
+    return err.lines().filter(line -> line.startsWith("spark-ssl")).toList();
   }
 }

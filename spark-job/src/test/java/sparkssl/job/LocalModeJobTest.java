@@ -23,6 +23,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.model.Devices;
 import sparkssl.model.SslNetwork;
+import sparkssl.spark.run.Checkpoint;
+import sparkssl.spark.run.CheckpointManifest;
+import sparkssl.spark.run.CheckpointStore;
+import sparkssl.spark.run.RunDirectory;
 
 /** The whole job in Spark local mode on a slice of the bundled sample, with a few bad files mixed in. */
 class LocalModeJobTest {
@@ -91,8 +95,9 @@ class LocalModeJobTest {
     assertTrue(top1 > 0.1 && top1 <= 1, "10 classes: k-NN top-1 " + top1);
     assertTrue(last.has("knn_top1_random_init"));
 
-    assertTrue(Files.exists(runDir.resolve("checkpoints/epoch-0001.zip")));
-    assertTrue(Files.exists(runDir.resolve("checkpoints/epoch-0002.zip")));
+    CheckpointStore checkpoints = new RunDirectory(runDir.toString(), new Configuration()).checkpoints(2);
+    assertEquals(List.of(2, 1), checkpoints.manifest().checkpoints().stream().map(CheckpointManifest.Entry::epoch).toList(),
+        "both epochs' checkpoints published, newest first");
     String config = Files.readString(runDir.resolve("config.json"), StandardCharsets.UTF_8);
     assertFalse(config.contains("TOPSECRET"), "secrets never reach config.json");
     assertTrue(config.contains("<redacted>"));
@@ -101,11 +106,10 @@ class LocalModeJobTest {
 
     // the final model and the last checkpoint are the same network, and it embeds images
     MultiLayerNetwork model = RunDirectory.readModel(runDir.toString(), new Configuration());
-    MultiLayerNetwork checkpoint;
-    try (var in = Files.newInputStream(runDir.resolve("checkpoints/epoch-0002.zip"))) {
-      checkpoint = sparkssl.model.ModelIO.read(in);
-    }
-    assertTrue(model.params().equalsWithEps(checkpoint.params(), 0));
+    Checkpoint latest = checkpoints.loadLatest().orElseThrow();
+    assertTrue(model.params().equalsWithEps(latest.network().params(), 0));
+    assertEquals(2, latest.progress().metrics().size());
+    assertEquals(2, latest.progress().skippedFiles().size(), "the truncated and the text file: " + latest.progress().skippedFiles());
     ViewPipeline plain = new ViewPipeline(cfg.viewOptions());
     byte[] pixels = plain.plain(Files.readAllBytes(anyImage(evalTest)));
     float[] f = new float[pixels.length];

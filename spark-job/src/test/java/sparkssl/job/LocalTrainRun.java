@@ -8,9 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
-/** Runs {@code train} in Spark local mode with 2 cores, in this JVM, and reads the run's metrics. */
+/** Runs {@code train} (input checks, then the job) in Spark local mode with 2 cores, in this JVM, and reads the run's metrics. */
 final class LocalTrainRun {
   static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
 
@@ -23,12 +22,7 @@ final class LocalTrainRun {
     all.addAll(List.of("--master", "local[2]", "--conf", "spark.ui.enabled=false"));
     new picocli.CommandLine(cfg).parseArgs(all.toArray(String[]::new));
     cfg.resolveDefaults();
-    SparkSession spark = SparkSessions.create(cfg);
-    try {
-      new PretrainJob(spark, cfg).run();
-    } finally {
-      spark.stop();
-    }
+    TrainCommand.train(cfg);
     return cfg;
   }
 

@@ -39,6 +39,8 @@ import sparkssl.model.momentum.Teacher;
  * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster} it neither re-splits nor re-balances
  * the data (the plan already did, exactly), keeps worker networks between rounds, and carries the
  * global step, so a schedule's learning rate at a step does not depend on how steps fall into rounds.
+ * A round whose loss or averaged parameters are NaN or infinite ends training with a
+ * {@link TrainingDivergedException}.
  */
 public final class RoundAveragingMaster implements TrainingMaster<RoundResult, TrainingWorker<RoundResult>> {
   private final int workers;
@@ -82,7 +84,15 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
       long trained = System.nanoTime();
       average(net, results);
       state.destroy();
-      rounds.add(EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9));
+      EpochStats.Round round = EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
+      rounds.add(round);
+      double loss = round.images() == 0 ? 0 : round.lossTimesImages() / round.images();
+      // a sum over all parameters is NaN or infinite when any of them is
+      boolean paramsFinite = Double.isFinite(net.params().sumNumber().doubleValue());
+      if (!Double.isFinite(loss) || !paramsFinite) {
+        conf.destroy();
+        throw new TrainingDivergedException(r + 1, roundCount, net.getIterationCount(), loss, paramsFinite);
+      }
     }
     conf.destroy();
   }
