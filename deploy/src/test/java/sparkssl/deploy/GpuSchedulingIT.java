@@ -41,12 +41,7 @@ class GpuSchedulingIT {
     try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, workerConf)) {
       // the template as shipped, but for what this machine has: one executor of 2 cores holding both GPUs
       Path driverLog = tmp.resolve("driver.log");
-      Processes.Result submitted = Processes.run(driverLog, 600, Processes.list(
-          "java", "-Xmx1g", Processes.javaOpens(),
-          "-Dlog4j.configurationFile=" + Processes.ROOT.resolve("deploy/conf/log4j2.properties"),
-          "-cp", Processes.SPARK_HOME.resolve("jars") + "/*",
-          "org.apache.spark.deploy.SparkSubmit",
-          "--master", cluster.master, "--deploy-mode", "client", "--class", "sparkssl.job.Main",
+      Processes.Result submitted = Processes.run(driverLog, 600, Processes.sparkSubmit(cluster.master,
           "--properties-file", Processes.ROOT.resolve("deploy/conf/spark-defaults-gpu.conf"),
           "--conf", "spark.executor.cores=2", "--conf", "spark.task.cpus=1", "--conf", "spark.executor.memory=1g",
           "--conf", "spark.executor.resource.gpu.amount=2", "--conf", "spark.executor.resource.gpu.discoveryScript=" + discovery,

@@ -45,6 +45,18 @@ final class Processes {
         .filter(l -> !l.isBlank()).collect(java.util.stream.Collectors.toList());
   }
 
+  /**
+   * spark-submit of the job in client mode, run as Spark's own SparkSubmit in a JVM of Maven's Spark
+   * jars with a 1 GiB driver: {@code parts} are spark-submit's options, the job jar and its arguments.
+   */
+  static List<String> sparkSubmit(String master, Object... parts) throws IOException {
+    return list("java", "-Xmx1g", javaOpens(),
+        "-Dlog4j.configurationFile=" + ROOT.resolve("deploy/conf/log4j2.properties"),
+        "-cp", SPARK_HOME.resolve("jars") + "/*",
+        "org.apache.spark.deploy.SparkSubmit",
+        "--master", master, "--deploy-mode", "client", "--class", "sparkssl.job.Main", list(parts));
+  }
+
   static List<String> list(Object... parts) {
     List<String> out = new ArrayList<>();
     for (Object p : parts) {

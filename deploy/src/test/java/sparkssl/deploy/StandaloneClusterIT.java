@@ -59,12 +59,7 @@ class StandaloneClusterIT {
   void trainsWithTwoExecutorsAndLeavesALoadableModel() throws Exception {
     Path runDir = tmp.resolve("run");
     Path driverLog = tmp.resolve("driver.log");
-    Processes.Result submitted = Processes.run(driverLog, 600, Processes.list(
-        "java", "-Xmx1g", Processes.javaOpens(),
-        "-Dlog4j.configurationFile=" + Processes.ROOT.resolve("deploy/conf/log4j2.properties"),
-        "-cp", Processes.SPARK_HOME.resolve("jars") + "/*",
-        "org.apache.spark.deploy.SparkSubmit",
-        "--master", cluster.master, "--deploy-mode", "client", "--class", "sparkssl.job.Main",
+    Processes.Result submitted = Processes.run(driverLog, 600, Processes.sparkSubmit(cluster.master,
         "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
         "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
         Processes.JOB_JAR.toString(), trainArgs(runDir)));
