@@ -26,15 +26,16 @@ public final class ModelOptions implements Serializable {
   /** Projector MLP hidden width and output size; 0 = the method's default. */
   public int projectorHidden = 0;
   public int projectionSize = 0;
+  /** Predictor hidden width and DINO's prototype count, for methods that have them; 0 = the method's default. */
+  public int predictorHidden = 0;
+  public int prototypes = 0;
   /** Optimiser, learning rate and schedule. */
   public OptimizerOptions optimizer = new OptimizerOptions();
   /** Weight-initialisation seed. */
   public long seed = 42;
 
-  /** The method's heads with any projector size set here. */
+  /** The method's heads with any size set here. */
   public Heads heads() {
-    Heads h = Methods.get(method).heads();
-    return h.withProjector(projectorHidden > 0 ? projectorHidden : h.projectorHidden(),
-        projectionSize > 0 ? projectionSize : h.projectionSize());
+    return Methods.get(method).heads().resized(projectorHidden, projectionSize, predictorHidden, prototypes);
   }
 }

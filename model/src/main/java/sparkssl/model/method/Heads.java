@@ -15,7 +15,10 @@ public record Heads(int projectorHidden, int projectionSize, boolean projectorBa
     return prototypes > 0 ? prototypes : projectionSize;
   }
 
-  public Heads withProjector(int hidden, int size) {
-    return new Heads(hidden, size, projectorBatchNorm, predictorHidden, prototypes);
+  /** These heads with any size that is positive replaced. */
+  public Heads resized(int hidden, int size, int predictor, int prototypeCount) {
+    return new Heads(hidden > 0 ? hidden : projectorHidden, size > 0 ? size : projectionSize, projectorBatchNorm,
+        predictorHidden > 0 && predictor > 0 ? predictor : predictorHidden,
+        prototypes > 0 && prototypeCount > 0 ? prototypeCount : prototypes);
   }
 }

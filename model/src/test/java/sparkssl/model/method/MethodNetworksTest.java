@@ -119,6 +119,8 @@ class MethodNetworksTest {
     o.convWidths = new int[] {2, 3, 4};
     o.projectorHidden = 6;
     o.projectionSize = 5;
+    o.predictorHidden = 4;
+    o.prototypes = 7;
     o.optimizer.learningRate = 0.01;
     return o;
   }
