@@ -3,13 +3,10 @@ runs them: in dependency order, each rendered for the logical date, each execute
 stopping at the first failure.
 
     PYTHONPATH=deploy/src/test/python/airflow_standin:deploy/src/test/python \\
-      python3 deploy/src/test/python/dag_runner.py DAG_FILE YYYY-MM-DD [--conf JSON] [--task ID]...
-        [--drop-arg=ARG]... [--record FILE]
+      python3 deploy/src/test/python/dag_runner.py DAG_FILE YYYY-MM-DD [--conf JSON] [--task ID]... [--record FILE]
 
 --conf overrides DAG params (as a trigger's conf does); --task limits the run to those tasks;
---drop-arg=ARG removes an argument from every rendered application_args (for a job jar that lacks an
-option the DAG passes; Airflow has no such thing); --record writes the command every task
-submitted, as JSON {task_id: [argv...]}.
+--record writes the command every task submitted, as JSON {task_id: [argv...]}.
 """
 from __future__ import annotations
 
@@ -41,7 +38,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("logical_date", type=logical_date)
     parser.add_argument("--conf", type=json.loads, default={})
     parser.add_argument("--task", action="append", dest="tasks")
-    parser.add_argument("--drop-arg", action="append", dest="dropped", default=[])
     parser.add_argument("--record", type=Path)
     args = parser.parse_args(argv)
 
@@ -54,7 +50,6 @@ def main(argv: list[str]) -> int:
                 continue
             print(f"--- {dag.dag_id}.{task.task_id} for {context['ds']}", flush=True)
             rendered = task.render(context)
-            rendered.application_args = [a for a in rendered.application_args if a not in args.dropped]
             try:
                 rendered.execute(context)
             finally:
