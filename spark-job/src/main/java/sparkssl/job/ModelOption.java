@@ -11,7 +11,7 @@ import sparkssl.spark.ml.TrainedEncoder;
 /** The {@code --model} option of the commands that use a trained model. */
 final class ModelOption {
   @Option(names = "--model", required = true, paramLabel = "PATH",
-      description = "A train run's model: its model.zip, a checkpoints/epoch-NNNN.zip, or the run directory; any Hadoop path.")
+      description = "A train run's model: its model.zip, a checkpoints/epoch-NNNN-XXXXXXXX.zip, or the run directory; any Hadoop path.")
   String path;
 
   /** The model; a file that is not one of this project's models is bad input (exit 2), found before any Spark job. */

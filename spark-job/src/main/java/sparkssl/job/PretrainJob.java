@@ -221,8 +221,9 @@ public final class PretrainJob {
       metrics.add(JSON.valueToTree(record));
       progress.phase("checkpoint");
       List<Checkpoint.Part> parts = teacher == null ? List.of() : List.of(Checkpoint.Part.array(TEACHER, teacher.state()));
+      MultiLayerNetwork trained = net;
       lastGood = checkpoints.publish(new TrainingProgress(epoch, net.getIterationCount(), cfg.seed, config, metrics,
-          List.copyOf(undecodable.values())), net, parts);
+          List.copyOf(undecodable.values())), out -> TrainedEncoder.write(trained, input, out), parts);
       run.writeMetrics(metrics);
       run.writeModel(net, input);
       String runEta = progress.endEpoch();

@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.model.Devices;
 import sparkssl.model.SslNetwork;
+import sparkssl.spark.ml.TrainedEncoder;
 import sparkssl.spark.run.Checkpoint;
 import sparkssl.spark.run.CheckpointManifest;
 import sparkssl.spark.run.CheckpointStore;
@@ -110,6 +111,10 @@ class LocalModeJobTest {
     assertTrue(model.params().equalsWithEps(latest.network().params(), 0));
     assertEquals(2, latest.progress().metrics().size());
     assertEquals(2, latest.progress().skippedFiles().size(), "the truncated and the text file: " + latest.progress().skippedFiles());
+    // a checkpoint is a model file too: eval and embed take it
+    TrainedEncoder fromCheckpoint = TrainedEncoder.read(runDir.resolve("checkpoints").resolve(latest.entry().file()).toUri().toString(),
+        new Configuration());
+    assertEquals(TrainedEncoder.read(runDir.toUri().toString(), new Configuration()).id(), fromCheckpoint.id());
     ViewPipeline plain = new ViewPipeline(cfg.viewOptions());
     byte[] pixels = plain.plain(Files.readAllBytes(anyImage(evalTest)));
     float[] f = new float[pixels.length];

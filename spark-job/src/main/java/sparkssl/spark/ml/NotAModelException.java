@@ -5,6 +5,6 @@ public final class NotAModelException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   NotAModelException(String path, String why) {
-    super(path + " is not a spark-ssl model: " + why + " (a model is the model.zip, or a checkpoints/epoch-NNNN.zip, of a train run)");
+    super(path + " is not a spark-ssl model: " + why + " (a model is the model.zip, or a checkpoints/epoch-NNNN-XXXXXXXX.zip, of a train run)");
   }
 }

@@ -31,9 +31,8 @@ public record Checkpoint(CheckpointManifest.Entry entry, TrainingProgress progre
 
   /**
    * Further named state a checkpoint holds beside the network and the progress, for what a method
-   * keeps outside the network: an EMA teacher ({@code teacher.zip}), a running centre. Names are file
-   * names inside the checkpoint; {@value CheckpointStore#PROGRESS} and {@value CheckpointStore#NETWORK}
-   * are taken.
+   * keeps outside the network: an EMA teacher ({@code teacher.bin}), a running centre. Names are file
+   * names, kept apart from the network's entries and the progress inside the checkpoint.
    */
   public record Part(String name, StreamContent content) {
     /** A part holding one array in ND4J's binary form, e.g. an EMA teacher's state. */

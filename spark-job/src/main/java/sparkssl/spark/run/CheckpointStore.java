@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,10 +21,12 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.apache.commons.io.output.CloseShieldOutputStream;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -39,9 +43,10 @@ import sparkssl.model.ModelIO;
  * <p>Publishing a checkpoint writes it whole under a name of its own, {@code epoch-NNNN-XXXXXXXX.zip},
  * checks its length, then replaces {@code latest.json} (see {@link CheckpointManifest}) in one step
  * with a list that names it first; only then are checkpoints beyond the newest {@code keep} deleted,
- * with any file a failed write left behind. A checkpoint is a zip of {@code progress.json}
- * ({@link TrainingProgress}), {@code network.zip} (DL4J's model format with the updater state) and
- * the named {@link Checkpoint.Part}s.
+ * with any file a failed write left behind. A checkpoint is the network's model zip (DL4J's entries,
+ * with the updater state, and whatever else its writer adds) with {@code progress.json}
+ * ({@link TrainingProgress}) and the named {@link Checkpoint.Part}s ({@code parts/NAME}) added, so a
+ * checkpoint loads wherever a model file does.
  *
  * <p>Loading takes the newest listed checkpoint whose length and SHA-256 match the manifest and that
  * parses, and falls back to the older listed ones in turn.
@@ -49,7 +54,8 @@ import sparkssl.model.ModelIO;
 public final class CheckpointStore {
   public static final String MANIFEST = "latest.json";
   public static final String PROGRESS = "progress.json";
-  public static final String NETWORK = "network.zip";
+  /** Where the named parts go in a checkpoint zip. */
+  private static final String PARTS = "parts/";
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
   private static final Pattern CHECKPOINT_FILE = Pattern.compile("epoch-\\d{4,}-[0-9a-f]{8}\\.zip");
@@ -96,14 +102,15 @@ public final class CheckpointStore {
   }
 
   /**
-   * Writes a checkpoint of {@code network} at {@code progress} with the further named {@code parts},
-   * publishes it, then deletes what the manifest no longer lists. Returns the published entry.
+   * Writes a checkpoint at {@code progress}, of the network whose model zip (with its updater state)
+   * {@code network} writes, with the further named {@code parts}; publishes it, then deletes what the
+   * manifest no longer lists. Returns the published entry.
    */
-  public CheckpointManifest.Entry publish(TrainingProgress progress, MultiLayerNetwork network, List<Checkpoint.Part> parts)
+  public CheckpointManifest.Entry publish(TrainingProgress progress, StreamContent network, List<Checkpoint.Part> parts)
       throws IOException {
     for (Checkpoint.Part part : parts) {
-      if (part.name().equals(PROGRESS) || part.name().equals(NETWORK) || part.name().contains("/")) {
-        throw new IllegalArgumentException("checkpoint part name '" + part.name() + "' is taken or not a file name");
+      if (part.name().isEmpty() || part.name().contains("/")) {
+        throw new IllegalArgumentException("checkpoint part name '" + part.name() + "' is not a file name");
       }
     }
     String name = String.format("epoch-%04d-%08x.zip", progress.epoch(), ThreadLocalRandom.current().nextInt());
@@ -165,21 +172,21 @@ public final class CheckpointStore {
       throw new IOException("SHA-256 " + digest + " differs from the manifest's " + entry.sha256());
     }
     TrainingProgress progress = null;
-    MultiLayerNetwork network = null;
     Map<String, byte[]> parts = new HashMap<>();
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-        byte[] content = zip.readAllBytes();
-        switch (e.getName()) {
-          case PROGRESS -> progress = JSON.readValue(content, TrainingProgress.class);
-          case NETWORK -> network = ModelIO.read(new ByteArrayInputStream(content));
-          default -> parts.put(e.getName(), content);
+        if (e.getName().equals(PROGRESS)) {
+          progress = JSON.readValue(zip.readAllBytes(), TrainingProgress.class);
+        } else if (e.getName().startsWith(PARTS)) {
+          parts.put(e.getName().substring(PARTS.length()), zip.readAllBytes());
         }
       }
     }
-    if (progress == null || network == null) {
-      throw new IOException("lacks " + (progress == null ? PROGRESS : NETWORK));
+    if (progress == null) {
+      throw new IOException("lacks " + PROGRESS);
     }
+    // DL4J reads its own entries and passes over the others
+    MultiLayerNetwork network = ModelIO.read(new ByteArrayInputStream(bytes));
     if (progress.epoch() != entry.epoch() || progress.globalStep() != network.getIterationCount()) {
       throw new IOException("holds epoch " + progress.epoch() + ", step " + progress.globalStep() + " and a network at step "
           + network.getIterationCount() + "; the manifest says epoch " + entry.epoch());
@@ -187,22 +194,27 @@ public final class CheckpointStore {
     return new Checkpoint(entry, progress, network, parts);
   }
 
-  private static void writeCheckpoint(OutputStream out, TrainingProgress progress, MultiLayerNetwork network,
+  /** The network's model zip, its entries copied as they are, then the progress and the parts. */
+  private static void writeCheckpoint(OutputStream out, TrainingProgress progress, StreamContent network,
       List<Checkpoint.Part> parts) throws IOException {
-    ZipOutputStream zip = new ZipOutputStream(CloseShieldOutputStream.wrap(out));
-    zip.setLevel(Deflater.BEST_SPEED);
-    part(zip, PROGRESS, o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(progress)));
-    part(zip, NETWORK, o -> ModelIO.write(network, o));
-    for (Checkpoint.Part p : parts) {
-      part(zip, p.name(), p.content());
+    ByteArrayOutputStream model = new ByteArrayOutputStream();
+    network.write(model);
+    try (ZipFile modelZip = new ZipFile(new SeekableInMemoryByteChannel(model.toByteArray()));
+        ZipArchiveOutputStream zip = new ZipArchiveOutputStream(CloseShieldOutputStream.wrap(out))) {
+      for (ZipArchiveEntry entry : Collections.list(modelZip.getEntriesInPhysicalOrder())) {
+        zip.addRawArchiveEntry(new ZipArchiveEntry(entry), modelZip.getRawInputStream(entry));
+      }
+      part(zip, PROGRESS, o -> o.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(progress)));
+      for (Checkpoint.Part p : parts) {
+        part(zip, PARTS + p.name(), p.content());
+      }
     }
-    zip.close();
   }
 
-  private static void part(ZipOutputStream zip, String name, StreamContent content) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
+  private static void part(ZipArchiveOutputStream zip, String name, StreamContent content) throws IOException {
+    zip.putArchiveEntry(new ZipArchiveEntry(name));
     content.write(CloseShieldOutputStream.wrap(zip));
-    zip.closeEntry();
+    zip.closeArchiveEntry();
   }
 
   /** Deletes checkpoints the manifest no longer lists and what failed writes left behind. */

@@ -33,6 +33,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import sparkssl.model.ModelIO;
 import sparkssl.spark.data.SkippedFile;
 
 /**
@@ -58,7 +59,7 @@ class CheckpointStoreTest {
     byte[] teacher = "teacher state".getBytes(StandardCharsets.UTF_8);
     CheckpointStore store = store(local(), "run", 2);
     INDArray center = Nd4j.linspace(1, 6, 6).reshape(1, 6).divi(7);
-    store.publish(progress, net, List.of(new Checkpoint.Part("teacher.bin", out -> out.write(teacher)),
+    store.publish(progress, out -> ModelIO.write(net, out), List.of(new Checkpoint.Part("teacher.bin", out -> out.write(teacher)),
         Checkpoint.Part.array("center.bin", center)));
 
     Checkpoint loaded = store(local(), "run", 2).loadLatest().orElseThrow();
@@ -72,8 +73,8 @@ class CheckpointStoreTest {
     assertArrayEquals(teacher, loaded.parts().get("teacher.bin"));
     assertArrayEquals(center.data().asFloat(), loaded.array("center.bin").data().asFloat());
     assertArrayEquals(center.shape(), loaded.array("center.bin").shape());
-    assertThrows(IllegalArgumentException.class, () -> store.publish(progress, net,
-        List.of(new Checkpoint.Part(CheckpointStore.NETWORK, out -> {}))));
+    assertThrows(IllegalArgumentException.class, () -> store.publish(progress, out -> ModelIO.write(net, out),
+        List.of(new Checkpoint.Part("a/b", out -> {}))));
   }
 
   @Test
@@ -205,7 +206,7 @@ class CheckpointStoreTest {
   }
 
   private static void publish(CheckpointStore store, int epoch, MultiLayerNetwork net) throws IOException {
-    store.publish(progress(epoch, net.getIterationCount()), net, List.of());
+    store.publish(progress(epoch, net.getIterationCount()), out -> ModelIO.write(net, out), List.of());
   }
 
   private static void assertSameParams(MultiLayerNetwork expected, MultiLayerNetwork actual) {

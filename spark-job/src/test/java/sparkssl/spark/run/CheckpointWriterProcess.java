@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import sparkssl.model.ModelIO;
 
 /**
  * Publishes checkpoints into the folder {@code args[0]} until it is killed: epoch {@code e} has every
@@ -31,7 +32,8 @@ public final class CheckpointWriterProcess {
     byte[] payload = payload();
     for (int epoch = 1; ; epoch++) {
       net.params().assign(epoch);
-      store.publish(new TrainingProgress(epoch, 0, 1, new ObjectMapper().createObjectNode(), List.of(), List.of()), net,
+      store.publish(new TrainingProgress(epoch, 0, 1, new ObjectMapper().createObjectNode(), List.of(), List.of()),
+          out -> ModelIO.write(net, out),
           List.of(new Checkpoint.Part(PAYLOAD, out -> out.write(payload))));
       System.out.println("published " + epoch);
       System.out.flush();
