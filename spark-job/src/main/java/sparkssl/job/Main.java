@@ -55,6 +55,7 @@ public final class Main implements Runnable {
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
             cmd.getErr().print(Secrets.scrub(trace.toString()));
+            cmd.getErr().flush();
           }
           return badInput ? cmd.getCommandSpec().exitCodeOnInvalidInput() : cmd.getCommandSpec().exitCodeOnExecutionException();
         })

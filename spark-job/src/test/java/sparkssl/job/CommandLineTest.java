@@ -130,7 +130,7 @@ class CommandLineTest {
   /** Refused before Spark starts, in one line that does not repeat the password. */
   @Test
   void credentialsInAPathAreRefusedWithoutRepeatingThem() {
-    Captured r = run("train", "--corpus", "s3a://AKIAEXAMPLE:wJalrXUtnFEMI@bucket/corpus", "--skip-eval");
+    CommandRun r = run("train", "--corpus", "s3a://AKIAEXAMPLE:wJalrXUtnFEMI@bucket/corpus", "--skip-eval");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().startsWith("spark-ssl train: --corpus s3a://<redacted>@bucket/corpus: credentials in a URI"), r.err());
     assertFalse(r.err().contains("wJalrXUtnFEMI"), r.err());
