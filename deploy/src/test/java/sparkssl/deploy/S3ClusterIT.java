@@ -33,10 +33,10 @@ import sparkssl.model.ModelIO;
 
 /**
  * The job against a real S3 server through Hadoop AWS (S3A): s3proxy as its own process with
- * signature checking on, a real two-worker standalone cluster, corpus, k-NN bank and run directory
- * on {@code s3a://}, S3A configured the Hadoop way ({@code spark.hadoop.fs.s3a.*}). Also: bad S3
- * settings fail in seconds with a message that says which, and the secret key is nowhere in what
- * the runs leave behind.
+ * signature checking on, a real two-worker standalone cluster, corpus, k-NN bank, run directory
+ * (checkpoints included) and {@code embed}'s export directory on {@code s3a://}, S3A configured the
+ * Hadoop way ({@code spark.hadoop.fs.s3a.*}). Also: bad S3 settings fail in seconds with a message
+ * that says which, and the secret key is nowhere in what the runs leave behind.
  */
 class S3ClusterIT {
   private static final String BUCKET = "sparkssl-it";
@@ -98,6 +98,7 @@ class S3ClusterIT {
   @Test
   void trainsFromS3IntoARunDirectoryOnS3AndLeavesTheSecretNowhere() throws Exception {
     String runDir = "s3a://" + BUCKET + "/runs/cluster";
+    String embeddings = "s3a://" + BUCKET + "/embeddings/bank";
     Path driverLog = tmp.resolve("driver.log");
     // the secret key goes through the job's own --conf, so config.json's redaction is what keeps it out
     Processes.Result r = Processes.run(driverLog, 900, cluster.submit(s3aConfs(s3.endpoint), Processes.JOB_JAR,
@@ -105,8 +106,15 @@ class S3ClusterIT {
         "--epochs", "2", "--batch-size", "16", "--averaging-frequency", "2",
         "--conf", "spark.hadoop.fs.s3a.secret.key=" + SECRET_KEY));
     assertEquals(0, r.code(), Processes.tail(driverLog));
+    // the trained model, read from S3, embeds images on S3 into an export directory on S3
+    Path embedLog = tmp.resolve("embed.log");
+    Processes.Result embedded = Processes.run(embedLog, 600, cluster.submit(s3aConfs(s3.endpoint), Processes.JOB_JAR,
+        "embed", "--model", runDir + "/model.zip", "--corpus", BANK, "--out", embeddings,
+        "--conf", "spark.hadoop.fs.s3a.secret.key=" + SECRET_KEY));
+    assertEquals(0, embedded.code(), Processes.tail(embedLog));
+    assertTrue(embedded.output().contains("embedded 100 images of " + BANK + " into " + embeddings), embedded.output());
 
-    List<Path> leftBehind = new ArrayList<>(List.of(driverLog));
+    List<Path> leftBehind = new ArrayList<>(List.of(driverLog, embedLog));
     // all but the job's jar, which executors fetch into their work folders: an input, and 300 MB
     cluster.files().stream().filter(p -> !p.toString().endsWith(".jar")).forEach(leftBehind::add);
     try (FileSystem fs = bucket()) {
@@ -132,18 +140,26 @@ class S3ClusterIT {
         model = ModelIO.read(in);
       }
       assertTrue(model.numParams() > 0 && Double.isFinite(model.params().sumNumber().doubleValue()), "the model read back from S3");
-      assertTrue(fs.listFiles(new org.apache.hadoop.fs.Path(runDir + "/checkpoints"), true).hasNext(), "checkpoints on S3");
-
-      // every object of the run directory, downloaded, joins the files searched for the secret
-      RemoteIterator<LocatedFileStatus> objects = fs.listFiles(new org.apache.hadoop.fs.Path(runDir), true);
-      Path downloads = Files.createDirectories(tmp.resolve("run-objects"));
-      int n = 0;
-      while (objects.hasNext()) {
-        org.apache.hadoop.fs.Path object = objects.next().getPath();
-        Path local = downloads.resolve(n++ + "-" + object.getName());
-        fs.copyToLocalFile(object, new org.apache.hadoop.fs.Path(local.toUri()));
-        leftBehind.add(local);
+      JsonNode manifest = new ObjectMapper().readTree(read(fs, runDir + "/checkpoints/latest.json"));
+      assertEquals(2, manifest.get("checkpoints").size(), "both epochs' checkpoints published on S3: " + manifest);
+      for (JsonNode checkpoint : manifest.get("checkpoints")) {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(runDir + "/checkpoints/" + checkpoint.get("file").asText());
+        assertEquals(checkpoint.get("bytes").asLong(), fs.getFileStatus(file).getLen(), "checkpoint on S3 as the manifest says: " + file);
       }
+
+      // every object the runs wrote, downloaded, joins the files searched for the secret
+      Path downloads = Files.createDirectories(tmp.resolve("written-objects"));
+      int n = 0;
+      for (String written : List.of(runDir, embeddings)) {
+        RemoteIterator<LocatedFileStatus> objects = fs.listFiles(new org.apache.hadoop.fs.Path(written), true);
+        while (objects.hasNext()) {
+          org.apache.hadoop.fs.Path object = objects.next().getPath();
+          Path local = downloads.resolve(n++ + "-" + object.getName());
+          fs.copyToLocalFile(object, new org.apache.hadoop.fs.Path(local.toUri()));
+          leftBehind.add(local);
+        }
+      }
+      assertTrue(leftBehind.stream().anyMatch(p -> p.toString().endsWith(".parquet")), "the embeddings on S3: " + leftBehind);
     }
     assertTrue(leftBehind.stream().anyMatch(p -> p.toString().contains("stderr")), "executor logs searched too: " + leftBehind);
     assertTrue(containsSecret(tmp.resolve("s3proxy/s3proxy.properties")), "the search finds the secret where it is");

@@ -1,6 +1,7 @@
 package sparkssl.job;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -8,6 +9,7 @@ import org.apache.spark.deploy.SparkHadoopUtil$;
 import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 import sparkssl.spark.storage.Secrets;
+import sparkssl.spark.storage.StorageProbe;
 
 /** The Spark session of a run: spark-submit's master if it gave one, else local mode. */
 final class SparkSessions {
@@ -54,6 +56,16 @@ final class SparkSessions {
     }
     Secrets.remember(settings);
     Secrets.remember(System.getenv());
+    return conf;
+  }
+
+  /**
+   * {@link #conf}, once the stores of {@code paths} answered the {@link StorageProbe}: a dead S3
+   * endpoint or rejected credentials end the command here, in seconds, before Spark starts.
+   */
+  static SparkConf probed(SparkOptions cfg, List<StorageProbe.Target> paths) {
+    SparkConf conf = conf(cfg);
+    StorageProbe.check(hadoopConfiguration(conf), paths);
     return conf;
   }
 

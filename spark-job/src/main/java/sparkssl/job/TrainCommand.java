@@ -3,13 +3,11 @@ package sparkssl.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import sparkssl.spark.storage.StorageProbe;
 
 /** {@code spark-ssl train}: pretrain an encoder, checkpoint it, evaluate it with k-NN. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -35,12 +33,10 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Checks the inputs, then runs the job in a Spark session of its own; returns the last metrics record. */
   static JsonNode train(JobConfig config) throws IOException {
-    SparkConf conf = SparkSessions.conf(config);
-    Configuration hadoop = SparkSessions.hadoopConfiguration(conf);
-    // first, on a client that gives up in seconds: a dead S3 endpoint or a rejected key would keep the
-    // input checks below, which use the run's own (patient) settings, retrying for minutes
-    StorageProbe.check(hadoop, config.storageTargets());
-    new InputChecks(config, hadoop).run();
+    // the probe first: with the run's own (patient) S3 settings, a dead endpoint or a rejected key would
+    // keep the input checks retrying for minutes
+    SparkConf conf = SparkSessions.probed(config, config.storageTargets());
+    new InputChecks(config, SparkSessions.hadoopConfiguration(conf)).run();
     SparkSession spark = SparkSessions.create(conf);
     try {
       return new PretrainJob(spark, config).run();
