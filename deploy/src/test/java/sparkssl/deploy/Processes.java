@@ -28,10 +28,7 @@ final class Processes {
   /** Runs {@code command} with {@code env} added to this JVM's environment. */
   static Result run(Path log, long timeoutSeconds, Map<String, String> env, List<String> command)
       throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().putAll(env);
-    Process p = pb.start();
+    Process p = start(log, env, command);
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly().waitFor();
@@ -82,5 +79,16 @@ final class Processes {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * Starts {@code command} with {@code env} added to this JVM's environment and its output to
+   * {@code log}, and returns at once; the caller waits and stops it.
+   */
+  static Process start(Path log, Map<String, String> env, List<String> command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
+    return pb.start();
   }
 }

@@ -59,10 +59,7 @@ class StandaloneClusterIT {
   void trainsWithTwoExecutorsAndLeavesALoadableModel() throws Exception {
     Path runDir = tmp.resolve("run");
     Path driverLog = tmp.resolve("driver.log");
-    Processes.Result submitted = Processes.run(driverLog, 600, Processes.sparkSubmit(cluster.master,
-        "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2",
-        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-        Processes.JOB_JAR.toString(), trainArgs(runDir)));
+    Processes.Result submitted = Processes.run(driverLog, 600, cluster.submit(Processes.JOB_JAR, trainArgs(runDir)));
     assertEquals(0, submitted.code(), Processes.tail(driverLog));
     TrainedRun run = TrainedRun.check(runDir, 160);
 

@@ -12,6 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sparkssl.spark.storage.StorageProbe;
 import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.ml.EmbeddingExport;
 import sparkssl.spark.ml.EncoderModel;
@@ -54,7 +55,9 @@ final class EmbedCommand implements Callable<Integer> {
     if (partitions < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be >= 0, got " + partitions);
     }
-    SparkSession spark = SparkSessions.create(sparkOptions);
+    SparkSession spark = SparkSessions.create(SparkSessions.probed(sparkOptions, List.of(
+        new StorageProbe.Target("--model", model.path), new StorageProbe.Target("--corpus", corpus),
+        new StorageProbe.Target("--out", out))));
     try {
       TrainedEncoder encoder = model.load(spark, spec);
       InputPaths.requireExisting(spark, spec, "--corpus", corpus);

@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sparkssl.spark.storage.StorageProbe;
 import sparkssl.spark.eval.KnnEvaluation;
 import sparkssl.spark.ml.TrainedEncoder;
 
@@ -44,7 +45,8 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     sets.resolveEvalDefaults();
-    SparkSession spark = SparkSessions.create(sets);
+    SparkSession spark = SparkSessions.create(SparkSessions.probed(sets, List.of(new StorageProbe.Target("--model", model.path),
+        new StorageProbe.Target("--eval-train", sets.evalTrain), new StorageProbe.Target("--eval-test", sets.evalTest))));
     try {
       TrainedEncoder encoder = model.load(spark, spec);
       InputPaths.requireExisting(spark, spec, "--eval-train", sets.evalTrain);

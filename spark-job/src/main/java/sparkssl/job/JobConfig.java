@@ -3,22 +3,23 @@ package sparkssl.job;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
 import sparkssl.model.ModelOptions;
 import sparkssl.spark.eval.KnnEvaluation;
+import sparkssl.spark.storage.Secrets;
+import sparkssl.spark.storage.StorageProbe;
 
 /**
  * Every setting of a pretraining run, with its default. Parsed from the command line and written to
- * the run directory's {@code config.json} (Spark settings that look like secrets are redacted).
+ * the run directory's {@code config.json} (credentials redacted, see {@link Secrets}).
  */
 public final class JobConfig extends EvalSetOptions {
   private static final long serialVersionUID = 1L;
-  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key|session\\.key).*");
 
   @Option(names = "--corpus", paramLabel = "PATH",
       description = "Unlabeled images (PNG/JPEG, recursive) on any Hadoop path. Default: the bundled Fashion-MNIST sample's train folder.")
@@ -142,10 +143,20 @@ public final class JobConfig extends EvalSetOptions {
     return m;
   }
 
-  /** The Spark settings as they may be written down: secret-looking values replaced. */
+  /** The Spark settings as they may be written down: credentials replaced. */
   Map<String, String> redactedSparkConf() {
-    Map<String, String> out = new LinkedHashMap<>();
-    sparkConf.forEach((k, v) -> out.put(k, SECRET.matcher(k).matches() ? "<redacted>" : v));
-    return out;
+    return Secrets.redact(sparkConf);
+  }
+
+  /** The run's paths, for the storage probe before any Spark work (resolve the defaults first). */
+  List<StorageProbe.Target> storageTargets() {
+    List<StorageProbe.Target> targets = new ArrayList<>();
+    targets.add(new StorageProbe.Target("--corpus", corpus));
+    if (!skipEval) {
+      targets.add(new StorageProbe.Target("--eval-train", evalTrain));
+      targets.add(new StorageProbe.Target("--eval-test", evalTest));
+    }
+    targets.add(new StorageProbe.Target("--run-dir", runDir));
+    return targets;
   }
 }

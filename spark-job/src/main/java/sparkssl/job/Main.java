@@ -1,9 +1,13 @@
 package sparkssl.job;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import sparkssl.spark.storage.Secrets;
+import sparkssl.spark.storage.StorageUnusable;
 
 /** {@code spark-ssl}: the command-line entry point, for the launcher and for spark-submit alike. */
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
@@ -25,8 +29,9 @@ public final class Main implements Runnable {
   }
 
   /**
-   * Runs the command line. Exit code 0 success; 2 a bad command line or input (one line on stderr);
-   * 1 any other failure (one line on stderr, the stack trace too with {@code --verbose}).
+   * Runs the command line. Exit code 0 success; 2 a bad command line, input or storage setting (one
+   * line on stderr); 1 any other failure (one line on stderr, the stack trace too with
+   * {@code --verbose}). Both go out with credentials scrubbed.
    */
   public static int execute(String... args) {
     Main main = new Main();
@@ -40,11 +45,17 @@ public final class Main implements Runnable {
           return cmd.getCommandSpec().exitCodeOnInvalidInput();
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          boolean badInput = e instanceof BadInputException;
-          cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + firstLine(e)
-              + (badInput || main.verbose ? "" : " (--verbose shows the stack trace)"));
+          // an unusable path or storage setting is diagnosed in its line, as bad input is
+          boolean diagnosed = e instanceof BadInputException || e instanceof StorageUnusable;
+          boolean badInput = e instanceof BadInputException
+              || (e instanceof StorageUnusable u && u.exitCode() == StorageUnusable.BAD_SETTINGS);
+          cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(firstLine(e))
+              + (diagnosed || main.verbose ? "" : " (--verbose shows the stack trace)"));
           if (main.verbose) {
-            e.printStackTrace(cmd.getErr());
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            cmd.getErr().print(Secrets.scrub(trace.toString()));
+            cmd.getErr().flush();
           }
           return badInput ? cmd.getCommandSpec().exitCodeOnInvalidInput() : cmd.getCommandSpec().exitCodeOnExecutionException();
         })

@@ -40,6 +40,7 @@ import sparkssl.spark.run.RunDirectory;
 import sparkssl.spark.run.RunProgress;
 import sparkssl.spark.run.TrainingProgress;
 import sparkssl.spark.train.EpochStats;
+import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.train.RoundAveragingMaster;
 import sparkssl.spark.train.TaskDevice;
 import sparkssl.spark.train.TrainingDivergedException;
@@ -147,7 +148,7 @@ public final class PretrainJob {
     KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(
         Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest));
     LOG.info("run directory {}; corpus {} ({} images); {} epochs of {} steps; {} workers x {} images per step "
-        + "(global batch {}), averaging every {} steps", run.root(), cfg.corpus, paths.size(), cfg.epochs, stepsPerEpoch,
+        + "(global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()), Secrets.redactUris(cfg.corpus), paths.size(), cfg.epochs, stepsPerEpoch,
         workers, cfg.batchSize, workers * cfg.batchSize, cfg.averagingFrequency);
 
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
@@ -242,7 +243,7 @@ public final class PretrainJob {
           String.format("%.2f", 100 * lastRecord.get("knn_top1").asDouble()),
           String.format("%.2f", 100 * lastRecord.get("knn_top1_random_init").asDouble()));
     }
-    LOG.info("model: {}/{}", run.root(), RunDirectory.MODEL);
+    LOG.info("model: {}/{}", Secrets.redactUris(run.root().toString()), RunDirectory.MODEL);
     return lastRecord;
   }
 
@@ -257,12 +258,12 @@ public final class PretrainJob {
 
   private Map<String, Object> configJson(int corpusFiles, int workers, long stepsPerEpoch, ModelOptions model) {
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("corpus", cfg.corpus);
+    c.put("corpus", Secrets.redactUris(cfg.corpus));
     c.put("corpus_files", corpusFiles);
-    c.put("eval_train", cfg.evalTrain);
-    c.put("eval_test", cfg.evalTest);
+    c.put("eval_train", Secrets.redactUris(cfg.evalTrain));
+    c.put("eval_test", Secrets.redactUris(cfg.evalTest));
     c.put("skip_eval", cfg.skipEval);
-    c.put("run_dir", cfg.runDir);
+    c.put("run_dir", Secrets.redactUris(cfg.runDir));
     c.put("epochs", cfg.epochs);
     c.put("batch_size_per_worker", cfg.batchSize);
     c.put("averaging_frequency", cfg.averagingFrequency);

@@ -16,6 +16,7 @@ public class SparkOptions implements Serializable {
       description = "Spark master; default: the one spark-submit gives, else local[*].")
   public String master;
 
-  @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...).")
+  @Option(names = "--conf", paramLabel = "KEY=VALUE",
+      description = "Extra Spark setting, repeatable (e.g. spark.hadoop.fs.s3a.endpoint=...); credentials are redacted wherever the job writes settings down.")
   public Map<String, String> sparkConf = new LinkedHashMap<>();
 }

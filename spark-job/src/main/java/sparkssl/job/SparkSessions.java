@@ -1,10 +1,15 @@
 package sparkssl.job;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil$;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+import sparkssl.spark.storage.Secrets;
+import sparkssl.spark.storage.StorageProbe;
 
 /** The Spark session of a run: spark-submit's master if it gave one, else local mode. */
 final class SparkSessions {
@@ -14,7 +19,11 @@ final class SparkSessions {
 
   private SparkSessions() {}
 
-  /** The Spark settings of a run: the command line's over spark-submit's and spark-defaults'. */
+  /**
+   * The Spark settings of a run: the command line's over spark-submit's and spark-defaults' (which
+   * arrive as system properties), and the job's own additions. Their credentials, and those of the
+   * environment's credential variables, are remembered for {@link Secrets#scrub}.
+   */
   static SparkConf conf(SparkOptions cfg) {
     SparkConf conf = new SparkConf().setAppName("spark-ssl");
     if (cfg.master != null) {
@@ -38,6 +47,25 @@ final class SparkSessions {
     // malloc huge pages on executors too (the launcher sets them for the driver): ND4J's fresh
     // off-heap buffers page-fault less, +10% on the ResNet-18 step; glibc without the tunable ignores it
     conf.setIfMissing("spark.executorEnv.GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+    // Spark's own redaction (web UI, event log, spark-submit --verbose) misses Azure account keys,
+    // GCS private keys, encryption keys: give it the job's table
+    conf.setIfMissing("spark.redaction.regex", Secrets.keyRegex());
+    Map<String, String> settings = new HashMap<>();
+    for (Tuple2<String, String> setting : conf.getAll()) {
+      settings.put(setting._1(), setting._2());
+    }
+    Secrets.remember(settings);
+    Secrets.remember(System.getenv());
+    return conf;
+  }
+
+  /**
+   * {@link #conf}, once the stores of {@code paths} answered the {@link StorageProbe}: a dead S3
+   * endpoint or rejected credentials end the command here, in seconds, before Spark starts.
+   */
+  static SparkConf probed(SparkOptions cfg, List<StorageProbe.Target> paths) {
+    SparkConf conf = conf(cfg);
+    StorageProbe.check(hadoopConfiguration(conf), paths);
     return conf;
   }
 

@@ -33,7 +33,9 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Checks the inputs, then runs the job in a Spark session of its own; returns the last metrics record. */
   static JsonNode train(JobConfig config) throws IOException {
-    SparkConf conf = SparkSessions.conf(config);
+    // the probe first: with the run's own (patient) S3 settings, a dead endpoint or a rejected key would
+    // keep the input checks retrying for minutes
+    SparkConf conf = SparkSessions.probed(config, config.storageTargets());
     new InputChecks(config, SparkSessions.hadoopConfiguration(conf)).run();
     SparkSession spark = SparkSessions.create(conf);
     try {

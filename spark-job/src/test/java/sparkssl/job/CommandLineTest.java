@@ -1,6 +1,7 @@
 package sparkssl.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
@@ -124,6 +125,15 @@ class CommandLineTest {
     CommandRun pair = run("train", "--augment", "crop_scale=0.3");
     assertEquals(2, pair.code());
     assertTrue(pair.err().contains("crop_scale=0.3: expected MIN,MAX"), pair.err());
+  }
+
+  /** Refused before Spark starts, in one line that does not repeat the password. */
+  @Test
+  void credentialsInAPathAreRefusedWithoutRepeatingThem() {
+    CommandRun r = run("train", "--corpus", "s3a://AKIAEXAMPLE:wJalrXUtnFEMI@bucket/corpus", "--skip-eval");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().startsWith("spark-ssl train: --corpus s3a://<redacted>@bucket/corpus: credentials in a URI"), r.err());
+    assertFalse(r.err().contains("wJalrXUtnFEMI"), r.err());
   }
 
   @Test
