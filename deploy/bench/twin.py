@@ -1,16 +1,20 @@
 """PyTorch twin of `spark-ssl train`: the same recipe in one process, the reference the job is judged by.
 
 Run with Debian's torch: /usr/bin/python3 deploy/bench/twin.py --corpus DIR --eval-train DIR --eval-test DIR ...
-Same encoder (three 3x3 conv-BN-ReLU blocks 32/64/128, strides 1/2/2, global average pooling), projector
-(Linear 128 ReLU, Linear 64), He-normal init with zero biases (DL4J's WeightInit.RELU), NT-Xent, the
-`small` view preset, optimiser, schedule, batch, epochs and k-NN protocol (whole image, L2-normalised
-encoder output, cosine, k=20, weights exp(sim/T)). Batches come from a shuffled DataLoader with
+Same encoder (three 3x3 conv-BN-ReLU blocks 32/64/128, strides 1/2/2, global average pooling), the
+method's heads as the job builds them (projector Linear [BN] ReLU Linear with He-normal init and zero
+biases, DL4J's WeightInit.RELU; predictor Linear BN ReLU Linear with PyTorch's default init, as the
+job's PredictorLayer), the method's loss (`--method simclr|byol|vicreg`; BYOL's EMA teacher follows
+the student after every step with the momentum rising from --teacher-momentum to 1 on a cosine over
+the run, its targets taken in training mode), the `small` view preset, optimiser, schedule, batch,
+epochs and k-NN protocol (whole image, L2-normalised encoder output, cosine, k=20, weights exp(sim/T)). Batches come from a shuffled DataLoader with
 drop_last=True and `--loader-workers` augmentation processes. Prints one JSON line per epoch:
-{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "knn_top1"?}.
+{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "knn_top1"?, "embedding_rankme" (last epoch)}.
 Optimisers as the job's: weight decay and LARS adaptation skip biases and batch-norm parameters;
 sgd and lars use Nesterov momentum (DL4J's Nesterovs).
 """
 import argparse
+import copy
 import json
 import math
 import os
@@ -24,7 +28,10 @@ import torchvision.transforms as T
 from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "model", "src", "test", "python"))
-from ntxent_fixture import nt_xent  # noqa: E402
+from losses_fixture import byol, nt_xent, vicreg  # noqa: E402
+
+# projector hidden, projection size, projector batch norm, predictor hidden: the job's Heads per method
+HEADS = {"simclr": (128, 64, False, 0), "byol": (256, 64, True, 256), "vicreg": (256, 256, True, 0)}
 
 IMAGE = (".png", ".jpg", ".jpeg")
 
@@ -61,22 +68,58 @@ class Views(torch.utils.data.Dataset):
 
 
 class Net(nn.Module):
-    def __init__(self, channels, widths=(32, 64, 128), hidden=128, out=64):
+    def __init__(self, channels, method, widths=(32, 64, 128)):
         super().__init__()
+        hidden, out, batch_norm, predictor = HEADS[method]
         layers, c = [], channels
         for w, s in zip(widths, (1, 2, 2)):
             layers += [nn.Conv2d(c, w, 3, s, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
             c = w
         self.encoder = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.projector = nn.Sequential(nn.Linear(c, hidden), nn.ReLU(), nn.Linear(hidden, out))
+        self.projector = nn.Sequential(nn.Linear(c, hidden), *([nn.BatchNorm1d(hidden)] if batch_norm else []),
+                                       nn.ReLU(), nn.Linear(hidden, out))
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
+        self.predictor = nn.Sequential(nn.Linear(out, predictor), nn.BatchNorm1d(predictor), nn.ReLU(),
+                                       nn.Linear(predictor, out)) if predictor else None
 
     def forward(self, x):
         return self.projector(self.encoder(x))
+
+
+class Teacher:
+    """BYOL's target network: encoder and projector following the student by EMA after every step."""
+
+    def __init__(self, net, base, total):
+        self.net = copy.deepcopy(net)
+        self.net.predictor = None
+        self.net.requires_grad_(False)
+        self.base, self.total = base, total
+
+    @torch.no_grad()
+    def follow(self, student, step):
+        tau = 1.0 if step >= self.total else 1 - (1 - self.base) * (math.cos(math.pi * step / self.total) + 1) / 2
+        own = student.state_dict()
+        for name, t in self.net.state_dict().items():
+            if t.dtype.is_floating_point:
+                t.mul_(tau).add_(own[name], alpha=1 - tau)
+        return tau
+
+
+def loss_of(a, net, teacher, v1, v2):
+    z = net(torch.cat([v1, v2]))
+    z1, z2 = z[: len(v1)], z[len(v1):]
+    if a.method == "simclr":
+        return nt_xent(z1, z2, a.temperature, False)
+    if a.method == "vicreg":
+        return vicreg(z1, z2)
+    p = net.predictor(z)
+    with torch.no_grad():
+        t = teacher.net(torch.cat([v1, v2]))
+    return byol(p[: len(v1)], p[len(v1):], t[: len(v1)], t[len(v1):])
 
 
 class Lars(torch.optim.Optimizer):
@@ -126,15 +169,26 @@ def lr_at(a, step, warmup, total):
 
 
 @torch.no_grad()
-def embed(net, paths, mode, size):
+def embed(net, paths, mode, size, normalise=True):
     net.eval()
     to = T.Compose([T.Resize((size, size)), T.ToTensor()])
     out = []
     for i in range(0, len(paths), 512):
         x = torch.stack([to(Image.open(p).convert(mode)) for p in paths[i:i + 512]])
-        out.append(F.normalize(net.encoder(x), dim=1))
+        e = net.encoder(x)
+        out.append(F.normalize(e, dim=1) if normalise else e)
     net.train()
     return torch.cat(out)
+
+
+@torch.no_grad()
+def rankme(net, a, mode, count=256):
+    """RankMe (Garrido et al. 2023) of the encoder's raw outputs on a fixed random sample of the corpus."""
+    paths = files(a.corpus)
+    pick = torch.randperm(len(paths), generator=torch.Generator().manual_seed(a.seed))[:count]
+    sigma = torch.linalg.svdvals(embed(net, [paths[i] for i in pick], mode, a.image_size, normalise=False).double())
+    p = sigma / sigma.sum() + 1e-7
+    return math.exp(-(p * p.log()).sum().item())
 
 
 def knn_top1(net, a, mode):
@@ -166,7 +220,9 @@ def main():
     p.add_argument("--lars-eta", type=float, default=0.02)
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
     p.add_argument("--warmup-epochs", type=float, default=0.0)
+    p.add_argument("--method", choices=sorted(HEADS), default="simclr")
     p.add_argument("--temperature", type=float, default=0.2)
+    p.add_argument("--teacher-momentum", type=float, default=0.99)
     p.add_argument("--crop-min", type=float, default=0.2)
     p.add_argument("--image-size", type=int, default=28)
     p.add_argument("--channels", type=int, default=1, choices=[1, 3])
@@ -183,10 +239,11 @@ def main():
     data = Views(files(a.corpus), mode, small_preset(a.image_size, a))
     loader = torch.utils.data.DataLoader(data, batch_size=a.batch_size, shuffle=True, drop_last=True,
                                          num_workers=a.loader_workers, persistent_workers=a.loader_workers > 0)
-    net = Net(a.channels)
+    net = Net(a.channels, a.method)
     opt = optimizer(net, a)
     steps_per_epoch = len(loader)
     total = a.epochs * steps_per_epoch
+    teacher = Teacher(net, a.teacher_momentum, total) if a.method == "byol" else None
     warmup = min(total - 1, round(a.warmup_epochs * steps_per_epoch))
     step = 0
     for epoch in range(1, a.epochs + 1):
@@ -195,11 +252,12 @@ def main():
             lr = lr_at(a, step, warmup, total)
             for g in opt.param_groups:
                 g["lr"] = lr
-            z = net(torch.cat([v1, v2]))
-            loss = nt_xent(z[: len(v1)], z[len(v1):], a.temperature)
+            loss = loss_of(a, net, teacher, v1, v2)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if teacher:
+                teacher.follow(net, step)
             loss_sum += loss.item() * len(v1)
             images += len(v1)
             step += 1
@@ -208,6 +266,8 @@ def main():
                "images_per_s": images / wall, "lr": lr}
         if epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0):
             rec["knn_top1"] = knn_top1(net, a, mode)
+        if epoch == a.epochs:
+            rec["embedding_rankme"] = rankme(net, a, mode)
         print(json.dumps(rec), flush=True)
 
 
