@@ -24,7 +24,7 @@ import java.util.zip.ZipInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,7 +135,7 @@ class S3ClusterIT {
       assertEquals(CORPUS, config.get("corpus").asText());
       assertEquals("<redacted>", config.get("spark_conf").get("spark.hadoop.fs.s3a.secret.key").asText(), config.toString());
 
-      MultiLayerNetwork model;
+      ComputationGraph model;
       try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(runDir + "/model.zip"))) {
         model = ModelIO.read(in);
       }

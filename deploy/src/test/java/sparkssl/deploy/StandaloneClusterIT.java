@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class StandaloneClusterIT {
     assertEquals(cluster.master, config.path("spark_master").asText(), config.toString());
   }
 
-  private static INDArray embed(MultiLayerNetwork net, ViewPipeline plain, List<Path> files) throws Exception {
+  private static INDArray embed(ComputationGraph net, ViewPipeline plain, List<Path> files) throws Exception {
     int len = plain.viewLength();
     float[] buf = new float[files.size() * len];
     for (int i = 0; i < files.size(); i++) {

@@ -13,12 +13,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkssl.model.Devices;
 import sparkssl.model.ModelIO;
 
 /** A run directory left by one epoch of training on the two-worker local cluster, checked. */
-record TrainedRun(JsonNode epoch, MultiLayerNetwork model) {
+record TrainedRun(JsonNode epoch, ComputationGraph model) {
   /**
    * Reads {@code runDir} and checks that its single epoch trained {@code images} images on both
    * executors (not in the driver), each on the backend's fast path and device, averaged parameters,

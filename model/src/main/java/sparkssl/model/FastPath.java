@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * DL4J's CPU fast path: oneDNN helpers under the convolution and batch-norm layers (nd4j-native's
@@ -58,15 +57,12 @@ public final class FastPath {
     }
   }
 
-  public static Status status(MultiLayerNetwork net) {
-    return status(net.getLayers());
-  }
-
   public static Status status(ComputationGraph net) {
     return status(net.getLayers());
   }
 
-  private static Status status(Layer[] layers) {
+  /** Of a network's {@code getLayers()}. */
+  public static Status status(Layer[] layers) {
     int conv = 0;
     int convHelpers = 0;
     int bn = 0;

@@ -3,18 +3,18 @@ package sparkssl.model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /** The model in DL4J's own zip format (configuration JSON + parameters + updater state). */
 public final class ModelIO {
   private ModelIO() {}
 
-  public static void write(MultiLayerNetwork net, OutputStream out) throws IOException {
+  public static void write(ComputationGraph net, OutputStream out) throws IOException {
     ModelSerializer.writeModel(net, out, true);
   }
 
-  public static MultiLayerNetwork read(InputStream in) throws IOException {
-    return ModelSerializer.restoreMultiLayerNetwork(in, true);
+  public static ComputationGraph read(InputStream in) throws IOException {
+    return ModelSerializer.restoreComputationGraph(in, true);
   }
 }

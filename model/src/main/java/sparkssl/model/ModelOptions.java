@@ -8,7 +8,7 @@ import sparkssl.model.optim.OptimizerOptions;
 
 /** Shape and optimisation settings of the SSL network. Defaults suit 28-32 px images. */
 public final class ModelOptions implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   /** Self-supervised method, a name of {@link Methods}. */
   public String method = "simclr";
@@ -19,9 +19,11 @@ public final class ModelOptions implements Serializable {
   public int imageSize = 28;
   /** Views per image stacked on the channel axis. */
   public int numViews = 2;
-  /** Output channels of the encoder's three 3x3 convolutions (strides 1, 2, 2). */
+  /** Encoder body, a name of {@link sparkssl.model.backbones.Backbones}. */
+  public String backbone = "small-cnn";
+  /** The small CNN's output channels of its three 3x3 convolutions (strides 1, 2, 2). */
   public int[] convWidths = {32, 64, 128};
-  /** Batch norm after each convolution (conv-BN-ReLU); without it, conv(+bias)-ReLU. */
+  /** The small CNN's batch norm after each convolution (conv-BN-ReLU); without it, conv(+bias)-ReLU. */
   public boolean batchNorm = true;
   /** Projector MLP hidden width and output size; 0 = the method's default. */
   public int projectorHidden = 0;

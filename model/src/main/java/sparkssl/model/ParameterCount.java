@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ParameterCount {
   private ParameterCount() {}
 
-  /** Pass {@code getLayers()} of a MultiLayerNetwork or a ComputationGraph. */
+  /** Pass a network's {@code getLayers()}. */
   public static long trainable(Layer[] layers) {
     long n = 0;
     for (Layer layer : layers) {

@@ -1,11 +1,9 @@
 package sparkssl.model;
 
-import java.util.ArrayList;
-import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.Activation;
 import sparkssl.model.layers.BatchToViews;
 import sparkssl.model.layers.PredictorLayer;
@@ -13,43 +11,47 @@ import sparkssl.model.layers.PrototypeLayer;
 import sparkssl.model.layers.SslLossLayer;
 import sparkssl.model.method.Heads;
 import sparkssl.model.method.Methods;
-import sparkssl.model.method.SslMethod;
 import sparkssl.model.momentum.Teacher;
 
 /**
- * What follows the encoder's embedding, for any backbone: the method's projector, predictor or
- * prototypes, then the loss layer (whose input is {@link #lossInput}). A chain of layers, so a
- * layer list and a graph take it alike.
+ * What follows the encoder's embedding, for any backbone: the method's projector ({@value #PROJECTION}
+ * is its output), predictor ({@value #PREDICTOR}) or prototypes ({@value #PROTOTYPES}), then the loss
+ * layer ({@value #LOSS}), whose input preprocessor puts each image's views side by side again.
  */
 public final class SslHead {
+  public static final String PROJECTION = "projection";
+  public static final String PREDICTOR = "predictor";
+  public static final String PROTOTYPES = "prototypes";
+  public static final String LOSS = "loss";
+
   private SslHead() {}
 
-  public static List<Layer> layers(ModelOptions o) {
-    SslMethod method = Methods.get(o.method);
+  /** Adds the heads and the loss after vertex {@code embedding}; the loss is the graph's output. */
+  public static void addTo(GraphBuilder g, String embedding, ModelOptions o) {
     Heads h = o.heads();
-    List<Layer> layers = new ArrayList<>();
     if (h.projectorBatchNorm()) {
-      layers.add(new DenseLayer.Builder().nOut(h.projectorHidden()).activation(Activation.IDENTITY).hasBias(false).build());
-      layers.add(new BatchNormalization.Builder().build());
-      layers.add(new ActivationLayer(Activation.RELU));
+      g.addLayer("projector_hidden", new DenseLayer.Builder().nOut(h.projectorHidden()).activation(Activation.IDENTITY)
+          .hasBias(false).build(), embedding);
+      g.addLayer("projector_bn", new BatchNormalization.Builder().build(), "projector_hidden");
+      g.addLayer("projector_relu", new ActivationLayer(Activation.RELU), "projector_bn");
     } else {
-      layers.add(new DenseLayer.Builder().nOut(h.projectorHidden()).activation(Activation.RELU).build());
+      g.addLayer("projector_relu", new DenseLayer.Builder().nOut(h.projectorHidden()).activation(Activation.RELU).build(),
+          embedding);
     }
-    layers.add(new DenseLayer.Builder().nOut(h.projectionSize()).activation(Activation.IDENTITY).build());
+    g.addLayer(PROJECTION, new DenseLayer.Builder().nOut(h.projectionSize()).activation(Activation.IDENTITY).build(),
+        "projector_relu");
+    String last = PROJECTION;
     if (h.predictorHidden() > 0) {
-      layers.add(new PredictorLayer(h.predictorHidden(), h.projectionSize()));
+      g.addLayer(PREDICTOR, new PredictorLayer(h.predictorHidden(), h.projectionSize()), last);
+      last = PREDICTOR;
     }
     if (h.prototypes() > 0) {
-      layers.add(new PrototypeLayer(h.prototypes()));
+      g.addLayer(PROTOTYPES, new PrototypeLayer(h.prototypes()), last);
+      last = PROTOTYPES;
     }
-    int targets = method.teacher(o.methodOptions, 1).isPresent() ? Teacher.GLOBAL_VIEWS : 0;
-    layers.add(new SslLossLayer(o.method, o.methodOptions, o.numViews, h.outputSize(), h.predictorHidden() > 0, targets));
-    return layers;
-  }
-
-  /** The loss layer's input preprocessor: each image's views side by side again. */
-  public static BatchToViews lossInput(ModelOptions o) {
-    Heads h = o.heads();
-    return new BatchToViews(o.numViews, h.predictorHidden() > 0 ? 2 * h.outputSize() : h.outputSize());
+    int targets = Methods.get(o.method).teacher(o.methodOptions, 1).isPresent() ? Teacher.GLOBAL_VIEWS : 0;
+    g.addLayer(LOSS, new SslLossLayer(o.method, o.methodOptions, o.numViews, h.outputSize(), h.predictorHidden() > 0, targets),
+        new BatchToViews(o.numViews, h.predictorHidden() > 0 ? 2 * h.outputSize() : h.outputSize()), last)
+        .setOutputs(LOSS);
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +21,7 @@ class FastPathTest {
     assumeFalse(Devices.cuda(), "ND4J backend is " + Devices.describeAll() + ": the oneDNN fast path is CPU-only");
   }
 
-  private static MultiLayerNetwork build(boolean helpers) {
+  private static ComputationGraph build(boolean helpers) {
     String before = System.getProperty(FastPath.HELPERS_DISABLE);
     System.setProperty(FastPath.HELPERS_DISABLE, String.valueOf(!helpers));
     try {
@@ -48,8 +48,8 @@ class FastPathTest {
   /** Same seed, same inputs: loss within 1e-5 relative, every gradient within 1e-3 of the largest. */
   @Test
   void lossAndGradientsAgreeWithAndWithoutHelpers() {
-    MultiLayerNetwork fast = build(true);
-    MultiLayerNetwork plain = build(false);
+    ComputationGraph fast = build(true);
+    ComputationGraph plain = build(false);
     assertTrue(FastPath.status(fast).active());
     assertFalse(FastPath.status(plain).convHelpers() > 0, FastPath.status(plain).toString());
     assertTrue(fast.params().equalsWithEps(plain.params(), 0), "same seed, same initial weights");
@@ -57,8 +57,8 @@ class FastPathTest {
     Nd4j.getRandom().setSeed(5);
     INDArray x = Nd4j.rand(DataType.FLOAT, 32, 2, 16, 16);
     INDArray y = Nd4j.zeros(DataType.FLOAT, 32, 1);
-    for (MultiLayerNetwork net : new MultiLayerNetwork[] {fast, plain}) {
-      net.setInput(x);
+    for (ComputationGraph net : new ComputationGraph[] {fast, plain}) {
+      net.setInputs(x);
       net.setLabels(y);
       net.computeGradientAndScore();
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +21,7 @@ class SslNetworkTest {
     o.convWidths = new int[] {8, 8, 16};
     o.projectorHidden = 16;
     o.projectionSize = 8;
-    MultiLayerNetwork net = SslNetwork.create(o);
+    ComputationGraph net = SslNetwork.create(o);
 
     Nd4j.getRandom().setSeed(3);
     INDArray pairs = Nd4j.rand(DataType.FLOAT, 16, 2, 12, 12);
@@ -39,7 +39,7 @@ class SslNetworkTest {
 
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     ModelIO.write(net, buf);
-    MultiLayerNetwork back = ModelIO.read(new ByteArrayInputStream(buf.toByteArray()));
+    ComputationGraph back = ModelIO.read(new ByteArrayInputStream(buf.toByteArray()));
     assertTrue(emb.equalsWithEps(SslNetwork.embed(back, images), 1e-6), "reloaded model embeds differently");
   }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -66,7 +66,7 @@ final class CollapseMonitor {
   }
 
   /** The metrics record's {@code collapse} entry for this network; logs a warning on collapse. */
-  Map<String, Object> measure(MultiLayerNetwork net, int epoch) {
+  Map<String, Object> measure(ComputationGraph net, int epoch) {
     CollapseMetrics embedding = CollapseMetrics.of(SslNetwork.embed(net, images));
     CollapseMetrics projection = CollapseMetrics.of(SslNetwork.project(net, images, true));
     boolean collapsed = projection.relativeStd() < COLLAPSED_STD

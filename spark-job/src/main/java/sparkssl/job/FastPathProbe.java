@@ -5,7 +5,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -37,7 +37,7 @@ final class FastPathProbe implements TrainingHook {
 
   @Override
   public void preUpdate(DataSet minibatch, Model model) {
-    FastPath.Status status = model instanceof MultiLayerNetwork net ? FastPath.status(net) : null;
+    FastPath.Status status = model instanceof ComputationGraph net ? FastPath.status(net) : null;
     (status != null && status.active() ? fast : slow).add(1);
     String device = status == null ? "unknown network " + model.getClass().getSimpleName() : TaskDevice.describe(status);
     if (!device.equals(reported)) {

@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
 import sparkssl.model.ModelOptions;
+import sparkssl.model.backbones.Backbones;
 import sparkssl.spark.eval.KnnEvaluation;
 import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.storage.StorageProbe;
@@ -59,6 +60,12 @@ public final class JobConfig extends EvalSetOptions {
 
   @Mixin
   public MethodConfig method = new MethodConfig();
+
+  @Option(names = "--backbone", defaultValue = "small-cnn",
+      description = "Encoder body: small-cnn (three 3x3 conv-BN-ReLU blocks, 128-d, for 28-32 px), resnet18-cifar "
+          + "(ResNet-18 with a 3x3 stem and no max-pool, 512-d, for 28-64 px), resnet18 or resnet50 (ImageNet stem, 512-d "
+          + "and 2048-d, for 64 px and up) (default: ${DEFAULT-VALUE}).")
+  public String backbone;
 
   @Mixin
   public OptimizerConfig optimizer = new OptimizerConfig();
@@ -111,6 +118,12 @@ public final class JobConfig extends EvalSetOptions {
     if (workers < 0) return "--workers must be >= 0, got " + workers;
     String methodProblem = method.problem();
     if (methodProblem != null) return methodProblem;
+    try {
+      String sizeProblem = Backbones.imageSizeProblem(backbone, views.imageSize);
+      if (sizeProblem != null) return "--backbone: " + sizeProblem;
+    } catch (IllegalArgumentException e) {
+      return "--backbone: " + e.getMessage();
+    }
     String optimizerProblem = optimizer.problem(epochs);
     if (optimizerProblem != null) return optimizerProblem;
     String viewProblem = views.problem(seed);
@@ -135,6 +148,7 @@ public final class JobConfig extends EvalSetOptions {
     ModelOptions m = new ModelOptions();
     m.optimizer = optimizer.options(epochs, stepsPerEpoch);
     m.method = method.method;
+    m.backbone = backbone;
     m.methodOptions = method.options();
     m.channels = views.channels;
     m.imageSize = views.imageSize;

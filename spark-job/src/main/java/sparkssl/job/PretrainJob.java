@@ -14,8 +14,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkssl.augment.SslViewsUdf;
@@ -24,6 +24,7 @@ import sparkssl.augment.ViewPipeline;
 import sparkssl.model.Devices;
 import sparkssl.model.FastPath;
 import sparkssl.model.ModelOptions;
+import sparkssl.model.ParameterCount;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
@@ -101,8 +102,8 @@ public final class PretrainJob {
     run.writeConfig(configText);
 
     progress.phase("build the model, list the k-NN images");
-    MultiLayerNetwork randomInit = SslNetwork.create(modelOptions);
-    MultiLayerNetwork net = resumed == null ? randomInit.clone() : resumed.network();
+    ComputationGraph randomInit = SslNetwork.create(modelOptions);
+    ComputationGraph net = resumed == null ? randomInit.clone() : resumed.network();
     // the collapse sample is drawn from the whole listing, as the uninterrupted run drew it
     CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
     List<JsonNode> metrics = new ArrayList<>();
@@ -141,15 +142,17 @@ public final class PretrainJob {
     }
     RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
     master.addHook(fastPathProbe);
-    SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
+    SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
     TrainingObserver observer = new TrainingObserver();
     spark.sparkContext().addSparkListener(observer);
 
     KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(
         Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest));
-    LOG.info("run directory {}; corpus {} ({} images); {} epochs of {} steps; {} workers x {} images per step "
-        + "(global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()), Secrets.redactUris(cfg.corpus), paths.size(), cfg.epochs, stepsPerEpoch,
-        workers, cfg.batchSize, workers * cfg.batchSize, cfg.averagingFrequency);
+    LOG.info("run directory {}; corpus {} ({} images); {} with backbone {} ({} trainable parameters); {} epochs of {} steps; "
+        + "{} workers x {} images per step (global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()),
+        Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
+        ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
+        cfg.averagingFrequency);
 
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
@@ -222,7 +225,7 @@ public final class PretrainJob {
       metrics.add(JSON.valueToTree(record));
       progress.phase("checkpoint");
       List<Checkpoint.Part> parts = teacher == null ? List.of() : List.of(Checkpoint.Part.array(TEACHER, teacher.state()));
-      MultiLayerNetwork trained = net;
+      ComputationGraph trained = net;
       lastGood = checkpoints.publish(new TrainingProgress(epoch, net.getIterationCount(), cfg.seed, config, metrics,
           List.copyOf(undecodable.values())), out -> TrainedEncoder.write(trained, input, out), parts);
       run.writeMetrics(metrics);

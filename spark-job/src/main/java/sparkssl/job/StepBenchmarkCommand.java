@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +19,6 @@ import picocli.CommandLine.Option;
 import sparkssl.model.FastPath;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.ParameterCount;
-import sparkssl.model.ResNet18Cifar;
 import sparkssl.model.SslNetwork;
 
 /**
@@ -117,18 +115,14 @@ final class StepBenchmarkCommand implements Callable<Integer> {
     ModelOptions o = new ModelOptions();
     o.channels = channels;
     o.imageSize = size;
-    FastPath.Status status;
-    Dl4jNet built;
     if (model.equals("resnet18")) {
-      ComputationGraph g = ResNet18Cifar.create(o);
-      status = FastPath.status(g);
-      built = new Dl4jNet(g, ParameterCount.trainable(g.getLayers()));
+      o.backbone = "resnet18-cifar";
     } else {
       o.batchNorm = model.equals("conv-bn-relu");
-      MultiLayerNetwork n = SslNetwork.create(o);
-      status = FastPath.status(n);
-      built = new Dl4jNet(n, ParameterCount.trainable(n.getLayers()));
     }
+    ComputationGraph g = SslNetwork.create(o);
+    FastPath.Status status = FastPath.status(g);
+    Dl4jNet built = new Dl4jNet(g, ParameterCount.trainable(g.getLayers()));
     if (!status.active()) {
       spec.commandLine().getErr().println("warning: DL4J runs OFF the fast path: " + status);
     }

@@ -77,6 +77,8 @@ class CommandLineTest {
         {"--method byol --teacher-momentum 1.5", "--teacher-momentum must be in [0, 1]"},
         {"--method simclr --augment local_crops=2", "simclr cannot use local views"},
         {"--method dino --augment local_crops=2", "multi-crop is not wired into training yet"},
+        {"--backbone vit-b16", "--backbone: unknown backbone 'vit-b16' (choose from small-cnn, resnet18-cifar, resnet18, resnet50)"},
+        {"--backbone resnet50", "--backbone: backbone resnet50 needs images of at least 32 px, got --image-size 28"},
     };
     for (String[] c : cases) {
       CommandRun r = run(("train " + c[0]).split(" "));

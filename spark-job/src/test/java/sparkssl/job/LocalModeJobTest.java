@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -106,7 +106,7 @@ class LocalModeJobTest {
     assertEquals(11, json(config).get("steps_per_epoch").asInt());
 
     // the final model and the last checkpoint are the same network, and it embeds images
-    MultiLayerNetwork model = RunDirectory.readModel(runDir.toString(), new Configuration());
+    ComputationGraph model = RunDirectory.readModel(runDir.toString(), new Configuration());
     Checkpoint latest = checkpoints.loadLatest().orElseThrow();
     assertTrue(model.params().equalsWithEps(latest.network().params(), 0));
     assertEquals(2, latest.progress().metrics().size());

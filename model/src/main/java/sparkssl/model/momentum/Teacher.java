@@ -1,10 +1,11 @@
 package sparkssl.model.momentum;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import sparkssl.model.SslHead;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.layers.SslLossLayer;
 
@@ -21,19 +22,19 @@ public final class Teacher {
   public static final int GLOBAL_VIEWS = 2;
 
   private final TeacherSettings settings;
-  private final MultiLayerNetwork net;
-  private final int targetLayer;
+  private final ComputationGraph net;
+  private final String targetVertex;
   private INDArray center;
 
-  private Teacher(TeacherSettings settings, MultiLayerNetwork net) {
+  private Teacher(TeacherSettings settings, ComputationGraph net) {
     this.settings = settings;
     this.net = net;
-    this.targetLayer = SslNetwork.projectionLayer(net);
+    this.targetVertex = SslNetwork.projectionVertex(net);
     this.center = settings.centred() ? Nd4j.zeros(net.params().dataType(), 1, outputSize(net)) : null;
   }
 
   /** A teacher starting as a copy of the student. */
-  public static Teacher of(MultiLayerNetwork student, TeacherSettings settings) {
+  public static Teacher of(ComputationGraph student, TeacherSettings settings) {
     return new Teacher(settings, student.clone());
   }
 
@@ -63,7 +64,7 @@ public final class Teacher {
    * global-view targets side by side. A centred teacher then moves its center towards this batch's mean output.
    */
   public INDArray targets(INDArray views) {
-    INDArray out = net.feedForwardToLayer(targetLayer, views, true).get(targetLayer + 1);
+    INDArray out = SslNetwork.activation(net, targetVertex, views, true);
     long n = views.size(0);
     INDArray global = out.get(NDArrayIndex.interval(0, GLOBAL_VIEWS * n),
         NDArrayIndex.all()).dup();
@@ -88,13 +89,13 @@ public final class Teacher {
   }
 
   /** One EMA step after the student's global step {@code step}; returns the momentum used. */
-  public double follow(MultiLayerNetwork student, long step) {
+  public double follow(ComputationGraph student, long step) {
     double tau = settings.momentumAt(step);
     net.params().muli(tau).addi(student.params().mul(1 - tau));
     return tau;
   }
 
-  private static long outputSize(MultiLayerNetwork net) {
-    return ((SslLossLayer) net.getLayer(net.getnLayers() - 1).conf().getLayer()).getOutputSize();
+  private static long outputSize(ComputationGraph net) {
+    return ((SslLossLayer) net.getLayer(SslHead.LOSS).conf().getLayer()).getOutputSize();
   }
 }

@@ -12,10 +12,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import sparkssl.model.ModelIO;
 import sparkssl.model.ModelOptions;
+import sparkssl.model.SslHead;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.layers.SslLossLayer;
 import sparkssl.model.momentum.Teacher;
@@ -54,13 +57,13 @@ class MethodNetworksTest {
     // a stop-gradient makes the analytic gradient differ from the loss's derivative on purpose: check
     // SimSiam's network without it here (SslLossesTest checks the stop-gradient against PyTorch)
     o.methodOptions.stopGradient = false;
-    MultiLayerNetwork net = withoutUpdater(SslNetwork.create(o, DataType.DOUBLE));
+    ComputationGraph net = withoutUpdater(SslNetwork.create(o, DataType.DOUBLE));
     Nd4j.getRandom().setSeed(11);
     int n = 6;
     INDArray input = Nd4j.rand(DataType.DOUBLE, n, 2, 6, 6);
     INDArray labels = labels(net, o, input);
-    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-        .net(net).input(input).labels(labels)
+    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+        .net(net).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
         .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
         .subset(true).maxPerParam(6).excludeParams(runningStatistics(net))
         .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
@@ -72,40 +75,41 @@ class MethodNetworksTest {
   void configurationSurvivesSaveAndLoad(String method) throws Exception {
     ModelOptions o = tiny(method);
     o.methodOptions.temperature = 0.3;
-    MultiLayerNetwork net = SslNetwork.create(o);
+    ComputationGraph net = SslNetwork.create(o);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     ModelIO.write(net, bytes);
-    MultiLayerNetwork back = ModelIO.read(new ByteArrayInputStream(bytes.toByteArray()));
-    SslLossLayer loss = (SslLossLayer) back.getLayer(back.getnLayers() - 1).conf().getLayer();
+    ComputationGraph back = ModelIO.read(new ByteArrayInputStream(bytes.toByteArray()));
+    SslLossLayer loss = (SslLossLayer) back.getLayer(SslHead.LOSS).conf().getLayer();
     assertEquals(method, loss.getMethod());
     assertEquals(0.3, loss.getOptions().temperature);
     assertArrayEquals(net.params().toFloatVector(), back.params().toFloatVector());
   }
 
   /** Batch norm's running mean and variance: not trained by gradient (DL4J's "gradient" is their update). */
-  private static Set<String> runningStatistics(MultiLayerNetwork net) {
+  private static Set<String> runningStatistics(ComputationGraph net) {
     return net.paramTable().keySet().stream()
         .filter(k -> k.endsWith("_mean") || k.endsWith("_var") || k.endsWith("_log10stdev"))
         .collect(Collectors.toSet());
   }
 
   /** The same network with every layer's updater off, as DL4J's gradient check requires. */
-  private static MultiLayerNetwork withoutUpdater(MultiLayerNetwork net) {
-    MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
-    conf.getConfs().forEach(c -> {
-      if (c.getLayer() instanceof BaseLayer b) {
+  private static ComputationGraph withoutUpdater(ComputationGraph net) {
+    ComputationGraphConfiguration conf = net.getConfiguration().clone();
+    conf.getVertices().values().stream().filter(v -> v instanceof LayerVertex).forEach(v -> {
+      Layer layer = ((LayerVertex) v).getLayerConf().getLayer();
+      if (layer instanceof BaseLayer b) {
         b.setIUpdater(new NoOp());
-      } else if (c.getLayer() instanceof AbstractSameDiffLayer s) {
+      } else if (layer instanceof AbstractSameDiffLayer s) {
         s.setUpdater(new NoOp());
       }
     });
-    MultiLayerNetwork plain = new MultiLayerNetwork(conf);
+    ComputationGraph plain = new ComputationGraph(conf);
     plain.init(net.params(), true);
     return plain;
   }
 
   /** Teacher targets where the method has a teacher (any constants do for a gradient check). */
-  private static INDArray labels(MultiLayerNetwork net, ModelOptions o, INDArray input) {
+  private static INDArray labels(ComputationGraph net, ModelOptions o, INDArray input) {
     INDArray position = Nd4j.zeros(DataType.DOUBLE, input.size(0), 1);
     return Methods.get(o.method).teacher(o.methodOptions, 100)
         .map(s -> Nd4j.hstack(position, Teacher.of(net, s).targets(input)))

@@ -15,7 +15,7 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.augment.ImageDecodeException;
 import sparkssl.augment.ViewPipeline;
@@ -133,7 +133,7 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
       }
 
       private float[][] embed(int n) {
-        MultiLayerNetwork net = EncoderCache.borrow(modelId, model::value);
+        ComputationGraph net = EncoderCache.borrow(modelId, model::value);
         try {
           return SslNetwork.embed(net, Nd4j.create(Arrays.copyOf(buf, n * len),
               new long[] {n, input.channels(), input.imageSize(), input.imageSize()}, 'c')).toFloatMatrix();

@@ -9,8 +9,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.model.Devices;
@@ -27,8 +27,8 @@ final class EncoderCache {
   /** Train's last evaluation embeds with two encoders (trained and random-init); each may be large. */
   private static final int ENCODERS_KEPT = 2;
 
-  private record Loaded(MultiLayerConfiguration conf, Map<Integer, INDArray> params, Map<Integer, Deque<MultiLayerNetwork>> idle) {
-    Deque<MultiLayerNetwork> idleOn(int device) {
+  private record Loaded(ComputationGraphConfiguration conf, Map<Integer, INDArray> params, Map<Integer, Deque<ComputationGraph>> idle) {
+    Deque<ComputationGraph> idleOn(int device) {
       return idle.computeIfAbsent(device, d -> new ArrayDeque<>());
     }
   }
@@ -48,34 +48,34 @@ final class EncoderCache {
    * A network of encoder {@code id} on the calling thread's device, loading {@code bytes} if this JVM
    * has not yet: give it back when done.
    */
-  static synchronized MultiLayerNetwork borrow(String id, Supplier<byte[]> bytes) {
+  static synchronized ComputationGraph borrow(String id, Supplier<byte[]> bytes) {
     int device = Devices.current();
     Loaded loaded = LOADED.get(id);
     if (loaded == null) {
       FastPath.enable();
-      MultiLayerNetwork net;
+      ComputationGraph net;
       try {
-        net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.get()), false);
+        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.get()), false);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot load encoder " + id, e);
       }
       Map<Integer, INDArray> params = new HashMap<>();
       params.put(device, net.params());
-      LOADED.put(id, new Loaded(net.getLayerWiseConfigurations(), params, new HashMap<>()));
+      LOADED.put(id, new Loaded(net.getConfiguration(), params, new HashMap<>()));
       loads++;
       return net;
     }
-    MultiLayerNetwork net = loaded.idleOn(device).poll();
+    ComputationGraph net = loaded.idleOn(device).poll();
     if (net == null) {
       INDArray any = loaded.params().values().iterator().next();
-      net = new MultiLayerNetwork(loaded.conf().clone());
+      net = new ComputationGraph(loaded.conf().clone());
       net.init(loaded.params().computeIfAbsent(device, d -> any.dup()), false);
     }
     return net;
   }
 
   /** Returns a network borrowed on the calling thread, which is still on the device it borrowed on. */
-  static synchronized void giveBack(String id, MultiLayerNetwork net) {
+  static synchronized void giveBack(String id, ComputationGraph net) {
     Loaded loaded = LOADED.get(id);
     if (loaded != null) {
       loaded.idleOn(Devices.current()).push(net);

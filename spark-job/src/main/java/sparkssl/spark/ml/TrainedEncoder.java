@@ -20,7 +20,7 @@ import org.apache.commons.io.output.CloseShieldOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.model.SslNetwork;
@@ -38,7 +38,8 @@ public final class TrainedEncoder implements Serializable {
   public static final String CARD = "spark-ssl-encoder.json";
   /** The file a run directory keeps its latest model in. */
   public static final String MODEL_FILE = "model.zip";
-  private static final int FORMAT_VERSION = 1;
+  // 2: the network is a ComputationGraph (1 was a ComputationGraph, read by spark-ssl before backbones)
+  private static final int FORMAT_VERSION = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** One timestamp for every zip entry, so that the same network and input always make the same bytes (and id). */
   private static final long ENTRY_TIME = 946684800000L;
@@ -58,12 +59,12 @@ public final class TrainedEncoder implements Serializable {
   }
 
   /** The encoder of a network in memory, fed images as {@code input} describes. */
-  public static TrainedEncoder of(MultiLayerNetwork net, EncoderInput input) throws IOException {
+  public static TrainedEncoder of(ComputationGraph net, EncoderInput input) throws IOException {
     return new TrainedEncoder(withoutUpdater(net, input), input, dimensionOf(net, input));
   }
 
   /** Writes a model file: the network with its updater state (so training can go on from it) and the card. */
-  public static void write(MultiLayerNetwork net, EncoderInput input, OutputStream out) throws IOException {
+  public static void write(ComputationGraph net, EncoderInput input, OutputStream out) throws IOException {
     write(net, input, true, out);
   }
 
@@ -124,9 +125,9 @@ public final class TrainedEncoder implements Serializable {
     } catch (IllegalArgumentException e) {
       throw new NotAModelException(name, CARD + " describes no valid input: " + e.getMessage());
     }
-    MultiLayerNetwork net;
+    ComputationGraph net;
     try {
-      net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+      net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes), false);
     } catch (IOException | RuntimeException e) {
       throw new NotAModelException(name, "DL4J cannot load its network: " + e);
     }
@@ -161,8 +162,8 @@ public final class TrainedEncoder implements Serializable {
   }
 
   /** The network, built anew from the bytes. */
-  MultiLayerNetwork network() throws IOException {
-    return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false);
+  ComputationGraph network() throws IOException {
+    return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
   }
 
   /** The bytes themselves, not a copy: what the executors' broadcast carries. */
@@ -170,14 +171,14 @@ public final class TrainedEncoder implements Serializable {
     return zip;
   }
 
-  private static byte[] withoutUpdater(MultiLayerNetwork net, EncoderInput input) throws IOException {
+  private static byte[] withoutUpdater(ComputationGraph net, EncoderInput input) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     write(net, input, false, out);
     return out.toByteArray();
   }
 
   /** DL4J's zip, its entries copied as they are (no second compression) with a fixed time, and the card after them. */
-  private static void write(MultiLayerNetwork net, EncoderInput input, boolean withUpdater, OutputStream out) throws IOException {
+  private static void write(ComputationGraph net, EncoderInput input, boolean withUpdater, OutputStream out) throws IOException {
     ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
     ModelSerializer.writeModel(net, dl4j, withUpdater);
     try (ZipFile model = new ZipFile(new SeekableInMemoryByteChannel(dl4j.toByteArray()));
@@ -196,7 +197,7 @@ public final class TrainedEncoder implements Serializable {
   }
 
   /** Runs one blank image through the network: the embedding's length, and proof the input fits. */
-  private static int dimensionOf(MultiLayerNetwork net, EncoderInput input) {
+  private static int dimensionOf(ComputationGraph net, EncoderInput input) {
     return (int) SslNetwork.embed(net, Nd4j.zeros(1, input.channels(), input.imageSize(), input.imageSize())).size(1);
   }
 

@@ -5,7 +5,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A checkpoint as loaded: which published entry it is, where the run stood, the network with its
  * updater state, and any further named state saved beside it ({@link Part}).
  */
-public record Checkpoint(CheckpointManifest.Entry entry, TrainingProgress progress, MultiLayerNetwork network,
+public record Checkpoint(CheckpointManifest.Entry entry, TrainingProgress progress, ComputationGraph network,
     Map<String, byte[]> parts) {
 
   public Checkpoint {

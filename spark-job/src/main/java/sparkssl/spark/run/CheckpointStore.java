@@ -32,7 +32,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkssl.model.ModelIO;
@@ -186,7 +186,7 @@ public final class CheckpointStore {
       throw new IOException("lacks " + PROGRESS);
     }
     // DL4J reads its own entries and passes over the others
-    MultiLayerNetwork network = ModelIO.read(new ByteArrayInputStream(bytes));
+    ComputationGraph network = ModelIO.read(new ByteArrayInputStream(bytes));
     if (progress.epoch() != entry.epoch() || progress.globalStep() != network.getIterationCount()) {
       throw new IOException("holds epoch " + progress.epoch() + ", step " + progress.globalStep() + " and a network at step "
           + network.getIterationCount() + "; the manifest says epoch " + entry.epoch());

@@ -13,7 +13,7 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkssl.model.ModelIO;
 import sparkssl.spark.ml.EncoderInput;
 import sparkssl.spark.ml.TrainedEncoder;
@@ -90,7 +90,7 @@ public final class RunDirectory {
   }
 
   /** The model with its input's description, which eval, embed and the Spark ML transformer read. */
-  public void writeModel(MultiLayerNetwork net, EncoderInput input) throws IOException {
+  public void writeModel(ComputationGraph net, EncoderInput input) throws IOException {
     files.replace(new Path(root, MODEL), out -> TrainedEncoder.write(net, input, out));
   }
 
@@ -99,7 +99,7 @@ public final class RunDirectory {
     return new CheckpointStore(files.fs(), new Path(root, CHECKPOINTS), keep);
   }
 
-  public static MultiLayerNetwork readModel(String runDir, Configuration hadoopConf) throws IOException {
+  public static ComputationGraph readModel(String runDir, Configuration hadoopConf) throws IOException {
     Path p = new Path(new Path(runDir), MODEL);
     try (InputStream in = p.getFileSystem(hadoopConf).open(p)) {
       return ModelIO.read(in);

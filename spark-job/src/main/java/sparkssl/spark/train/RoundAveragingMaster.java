@@ -13,8 +13,8 @@ import org.apache.spark.rdd.PartitionPruningRDD;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.TrainingMaster;
@@ -62,10 +62,10 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   }
 
   @Override
-  public void executeTraining(SparkDl4jMultiLayer network, JavaRDD<DataSet> trainingData) {
+  public void executeTraining(SparkComputationGraph network, JavaRDD<DataSet> trainingData) {
     JavaSparkContext sc = network.getSparkContext();
-    MultiLayerNetwork net = network.getNetwork();
-    Broadcast<MultiLayerConfiguration> conf = sc.broadcast(net.getLayerWiseConfigurations());
+    ComputationGraph net = network.getNetwork();
+    Broadcast<ComputationGraphConfiguration> conf = sc.broadcast(net.getConfiguration());
     int partitions = trainingData.getNumPartitions();
     int roundCount = (partitions + workers - 1) / workers;
     // the caller's description (epoch and phase; Spark's key, private to Spark) stays in front in the Spark UI
@@ -102,7 +102,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
   }
 
-  private void average(MultiLayerNetwork net, List<RoundResult> results) {
+  private void average(ComputationGraph net, List<RoundResult> results) {
     List<RoundResult> trained = results.stream().filter(x -> x.steps() > 0).toList();
     if (trained.isEmpty()) {
       return;
@@ -114,7 +114,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     if (teacher != null) {
       teacher.load(mean(trained, RoundResult::teacherState));
     }
-    net.setIterationCount(net.getIterationCount() + trained.stream().mapToInt(RoundResult::steps).max().orElse(0));
+    net.getConfiguration().setIterationCount(net.getIterationCount() + trained.stream().mapToInt(RoundResult::steps).max().orElse(0));
   }
 
   private static INDArray mean(List<RoundResult> trained, Function<RoundResult, INDArray> part) {
@@ -214,7 +214,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
 
   @Override
   public TrainingWorker<RoundResult> getWorkerInstance(SparkComputationGraph graph) {
-    throw unsupported("ComputationGraph networks");
+    throw unsupported("dl4j-spark's generic worker (rounds run their own)");
   }
 
   @Override
@@ -224,13 +224,13 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   }
 
   @Override
-  public void executeTraining(SparkComputationGraph graph, JavaRDD<DataSet> trainingData) {
-    throw unsupported("ComputationGraph networks");
+  public void executeTraining(SparkDl4jMultiLayer network, JavaRDD<DataSet> trainingData) {
+    throw unsupported("MultiLayerNetworks (the SSL network is a ComputationGraph)");
   }
 
   @Override
   public void executeTrainingMDS(SparkComputationGraph graph, JavaRDD<MultiDataSet> trainingData) {
-    throw unsupported("ComputationGraph networks");
+    throw unsupported("MultiDataSets");
   }
 
   private static UnsupportedOperationException unsupported(String what) {

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.model.momentum.TeacherSettings;
 
@@ -18,7 +18,7 @@ import sparkssl.model.momentum.TeacherSettings;
  */
 final class WorkerNetworks {
   /** A worker's student network and, for methods with one, its EMA teacher. */
-  record Pair(MultiLayerNetwork student, Teacher teacher) {}
+  record Pair(ComputationGraph student, Teacher teacher) {}
 
   private record Key(String run, int device) {}
 
@@ -26,10 +26,10 @@ final class WorkerNetworks {
 
   private WorkerNetworks() {}
 
-  static Pair borrow(String run, int device, MultiLayerConfiguration conf, TeacherSettings teacher) {
+  static Pair borrow(String run, int device, ComputationGraphConfiguration conf, TeacherSettings teacher) {
     Pair pair = idle(run, device).poll();
     if (pair == null) {
-      MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
+      ComputationGraph net = new ComputationGraph(conf.clone());
       net.init();
       pair = new Pair(net, teacher == null ? null : Teacher.of(net, teacher));
     }

@@ -5,11 +5,12 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.model.SslHead;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.model.momentum.TeacherSettings;
 
@@ -24,12 +25,12 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
   private static final long serialVersionUID = 1L;
 
   private final String run;
-  private final Broadcast<MultiLayerConfiguration> conf;
+  private final Broadcast<ComputationGraphConfiguration> conf;
   private final Broadcast<RoundState> state;
   private final TeacherSettings teacherSettings;
   private final List<TrainingHook> hooks;
 
-  WorkerRound(String run, Broadcast<MultiLayerConfiguration> conf, Broadcast<RoundState> state,
+  WorkerRound(String run, Broadcast<ComputationGraphConfiguration> conf, Broadcast<RoundState> state,
       TeacherSettings teacherSettings, List<TrainingHook> hooks) {
     this.run = run;
     this.conf = conf;
@@ -43,7 +44,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
     RoundState s = state.value();
     int device = TaskDevice.bind();
     WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, device, conf.value(), teacherSettings);
-    MultiLayerNetwork net = pair.student();
+    ComputationGraph net = pair.student();
     Teacher teacher = pair.teacher();
     try {
       net.params().assign(s.params());
@@ -53,8 +54,8 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
       if (s.updaterState() != null) {
         net.getUpdater().getStateViewArray().assign(s.updaterState());
       }
-      net.setIterationCount(s.globalStep());
-      net.setEpochCount(s.epoch());
+      net.getConfiguration().setIterationCount(s.globalStep());
+      net.getConfiguration().setEpochCount(s.epoch());
       int steps = 0;
       long images = 0;
       double loss = 0;
@@ -69,7 +70,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
         DataSet batch = batches.next();
         long t1 = System.nanoTime();
         data += (t1 - t) / 1e9;
-        rates.add(net.getLearningRate(0));
+        rates.add(net.getLearningRate(SslHead.PROJECTION));
         if (teacher != null) {
           batch.setLabels(Nd4j.hstack(batch.getLabels(), teacher.targets(batch.getFeatures())));
         }

@@ -26,7 +26,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ import sparkssl.model.SslNetwork;
 /** The transformer in Spark local mode on real PNGs of the bundled sample, one of them truncated. */
 class EncoderModelTest {
   private static SparkSession spark;
-  private static MultiLayerNetwork net;
+  private static ComputationGraph net;
   private static EncoderInput input;
   private static Path modelFile;
   private static Path corpus;

@@ -8,7 +8,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPresets;
 import sparkssl.model.ModelOptions;
@@ -28,15 +28,15 @@ final class TestModels {
     return EncoderInput.of(views);
   }
 
-  static MultiLayerNetwork network(long seed) {
+  static ComputationGraph network(long seed) {
     ModelOptions o = new ModelOptions();
     o.seed = seed;
     return SslNetwork.create(o);
   }
 
   /** Writes a model file as train writes one, and returns its path. */
-  static Path modelFile(Path dir, MultiLayerNetwork net, EncoderInput input) throws IOException {
-    Path file = dir.resolve("model-" + net.getLayerWiseConfigurations().getConf(0).getSeed() + ".zip");
+  static Path modelFile(Path dir, ComputationGraph net, EncoderInput input) throws IOException {
+    Path file = dir.resolve("model-" + net.getConfiguration().getDefaultConfiguration().getSeed() + ".zip");
     try (OutputStream out = Files.newOutputStream(file)) {
       TrainedEncoder.write(net, input, out);
     }

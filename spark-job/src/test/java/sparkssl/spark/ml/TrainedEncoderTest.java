@@ -18,7 +18,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import sparkssl.model.ModelIO;
 
 /** Model files: what train writes reads back as an encoder; anything else is refused, saying why. */
 class TrainedEncoderTest {
-  private static MultiLayerNetwork net;
+  private static ComputationGraph net;
   private static Path modelFile;
 
   @TempDir
@@ -55,7 +55,7 @@ class TrainedEncoderTest {
     assertEquals(128, encoder.dimension());
 
     try (InputStream in = Files.newInputStream(modelFile)) {
-      MultiLayerNetwork dl4j = ModelIO.read(in);
+      ComputationGraph dl4j = ModelIO.read(in);
       assertEquals(net.params(), dl4j.params(), "DL4J reads the model file as its own");
       assertTrue(dl4j.getUpdater().getStateViewArray() != null, "the model file keeps the updater state, for training on");
     }
@@ -84,8 +84,8 @@ class TrainedEncoderTest {
 
     Map<String, byte[]> entries = entries(Files.readAllBytes(modelFile));
     String card = new String(entries.get(TrainedEncoder.CARD), StandardCharsets.UTF_8);
-    entries.put(TrainedEncoder.CARD, card.replace("\"format_version\" : 1", "\"format_version\" : 2").getBytes(StandardCharsets.UTF_8));
-    assertNotAModel(zip("future.zip", entries), TrainedEncoder.CARD + " has format version 2; this spark-ssl reads version 1");
+    entries.put(TrainedEncoder.CARD, card.replace("\"format_version\" : 2", "\"format_version\" : 3").getBytes(StandardCharsets.UTF_8));
+    assertNotAModel(zip("future.zip", entries), TrainedEncoder.CARD + " has format version 3; this spark-ssl reads version 2");
     entries.put(TrainedEncoder.CARD, card.replace("\"channels\" : 1", "\"channels\" : 3").getBytes(StandardCharsets.UTF_8));
     assertNotAModel(zip("colour-card.zip", entries), "its network does not embed the 3x28x28 images");
     entries.put(TrainedEncoder.CARD, "{".getBytes(StandardCharsets.UTF_8));

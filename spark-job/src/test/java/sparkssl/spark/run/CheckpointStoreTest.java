@@ -24,7 +24,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -44,14 +44,14 @@ import sparkssl.spark.data.SkippedFile;
 class CheckpointStoreTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TRIALS = 60;
-  private static final Map<Integer, MultiLayerNetwork> NETWORKS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Integer, ComputationGraph> NETWORKS = new java.util.concurrent.ConcurrentHashMap<>();
 
   @TempDir
   java.nio.file.Path tmp;
 
   @Test
   void aCheckpointHoldsEverythingToContinue() throws IOException {
-    MultiLayerNetwork net = trainedNetwork(1);
+    ComputationGraph net = trainedNetwork(1);
     TrainingProgress progress = new TrainingProgress(3, net.getIterationCount(), 42,
         JSON.readTree("{\"corpus\": \"file:/c\", \"epochs\": 5}"),
         List.of(JSON.readTree("{\"epoch\": 1, \"loss\": 1.5}"), JSON.readTree("{\"epoch\": 2, \"loss\": 0.25}")),
@@ -96,7 +96,7 @@ class CheckpointStoreTest {
   @Test
   void aDamagedNewestCheckpointIsPassedOverForTheOneBefore() throws IOException {
     CheckpointStore store = store(local(), "run", 3);
-    MultiLayerNetwork second = trainedNetwork(2);
+    ComputationGraph second = trainedNetwork(2);
     publish(store, 1, trainedNetwork(1));
     publish(store, 2, second);
     publish(store, 3, trainedNetwork(3));
@@ -205,11 +205,11 @@ class CheckpointStoreTest {
     }
   }
 
-  private static void publish(CheckpointStore store, int epoch, MultiLayerNetwork net) throws IOException {
+  private static void publish(CheckpointStore store, int epoch, ComputationGraph net) throws IOException {
     store.publish(progress(epoch, net.getIterationCount()), out -> ModelIO.write(net, out), List.of());
   }
 
-  private static void assertSameParams(MultiLayerNetwork expected, MultiLayerNetwork actual) {
+  private static void assertSameParams(ComputationGraph expected, ComputationGraph actual) {
     assertArrayEquals(expected.params().data().asFloat(), actual.params().data().asFloat());
   }
 
@@ -242,15 +242,18 @@ class CheckpointStoreTest {
   }
 
   /** {@link #trainedNetwork}, made once per step count. */
-  private static MultiLayerNetwork network(int steps) {
+  private static ComputationGraph network(int steps) {
     return NETWORKS.computeIfAbsent(steps, CheckpointStoreTest::trainedNetwork);
   }
 
   /** A small Adam-trained network, different for each {@code steps}, so updater state and step count are non-trivial. */
-  private static MultiLayerNetwork trainedNetwork(int steps) {
-    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(1e-2)).list()
-        .layer(new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(8).nOut(2).activation(Activation.IDENTITY).build())
+  private static ComputationGraph trainedNetwork(int steps) {
+    ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(1e-2)).graphBuilder()
+        .addInputs("in")
+        .addLayer("hidden", new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.RELU).build(), "in")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(8).nOut(2).activation(Activation.IDENTITY)
+            .build(), "hidden")
+        .setOutputs("out")
         .build());
     net.init();
     DataSet data = new DataSet(Nd4j.linspace(1, 64, 64).reshape(16, 4).divi(64), Nd4j.ones(16, 2));

@@ -10,7 +10,7 @@ import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import sparkssl.model.ModelIO;
@@ -28,7 +28,7 @@ public final class CheckpointWriterProcess {
 
   public static void main(String[] args) throws IOException {
     CheckpointStore store = new CheckpointStore(FileSystem.getLocal(new Configuration()), new Path(args[0]), 2);
-    MultiLayerNetwork net = network();
+    ComputationGraph net = network();
     byte[] payload = payload();
     for (int epoch = 1; ; epoch++) {
       net.params().assign(epoch);
@@ -46,10 +46,13 @@ public final class CheckpointWriterProcess {
     return payload;
   }
 
-  static MultiLayerNetwork network() {
-    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
-        .layer(new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(64).nOut(8).activation(Activation.IDENTITY).build())
+  static ComputationGraph network() {
+    ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+        .addInputs("in")
+        .addLayer("hidden", new DenseLayer.Builder().nIn(64).nOut(64).activation(Activation.RELU).build(), "in")
+        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(64).nOut(8).activation(Activation.IDENTITY)
+            .build(), "hidden")
+        .setOutputs("out")
         .build());
     net.init();
     return net;

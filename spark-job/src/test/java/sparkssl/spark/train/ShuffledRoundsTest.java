@@ -23,9 +23,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +36,7 @@ import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.job.Corpus;
 import sparkssl.model.ModelOptions;
+import sparkssl.model.SslHead;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.optim.OptimizerOptions;
 import sparkssl.spark.data.EpochPlan;
@@ -94,7 +95,7 @@ class ShuffledRoundsTest {
     RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, null);
     Recorder recorder = new Recorder(sc.sc().collectionAccumulator("steps"));
     master.addHook(recorder);
-    SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, SslNetwork.create(model), master);
+    SparkComputationGraph net = new SparkComputationGraph(sc, SslNetwork.create(model), master);
     ViewPipeline pipeline = new ViewPipeline(new ViewOptions());
     for (int epoch = 1; epoch <= EPOCHS; epoch++) {
       ShuffledEpoch.Batches b = ShuffledEpoch.of(sc, corpus, paths, SEED, epoch, WORKERS, BATCH, FREQUENCY, pipeline, 2,
@@ -254,7 +255,7 @@ class ShuffledRoundsTest {
 
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
-      MultiLayerNetwork net = (MultiLayerNetwork) model;
+      ComputationGraph net = (ComputationGraph) model;
       float[] labels = minibatch.getLabels().toFloatVector();
       StringBuilder positions = new StringBuilder();
       for (float p : labels) {
@@ -262,7 +263,7 @@ class ShuffledRoundsTest {
       }
       TaskContext task = TaskContext.get();
       steps.add(epoch + "|" + task.stageId() + "|" + task.partitionId() + "|" + net.getIterationCount() + "|"
-          + net.getLearningRate(0) + "|" + positions);
+          + net.getLearningRate(SslHead.PROJECTION) + "|" + positions);
     }
 
     @Override

@@ -11,8 +11,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.augment.ViewOptions;
@@ -56,12 +56,12 @@ class TeacherRoundsTest {
       model.projectionSize = 8;
       model.optimizer.learningRate = 0.01;
       model.optimizer.totalSteps = EPOCHS * stepsPerEpoch;
-      MultiLayerNetwork student = SslNetwork.create(model);
+      ComputationGraph student = SslNetwork.create(model);
       TeacherSettings settings = Methods.get("byol").teacher(model.methodOptions, model.optimizer.totalSteps).orElseThrow();
       Teacher teacher = Teacher.of(student, settings);
       INDArray start = teacher.state();
       RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, teacher);
-      SparkDl4jMultiLayer net = new SparkDl4jMultiLayer(sc, student, master);
+      SparkComputationGraph net = new SparkComputationGraph(sc, student, master);
       ViewPipeline pipeline = new ViewPipeline(new ViewOptions());
 
       List<Double> applied = new ArrayList<>();

@@ -1,0 +1,56 @@
+package sparkssl.model.backbones;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.nd4j.linalg.activations.Activation;
+
+/** Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU, or conv(+bias)-ReLU without batch norm. */
+final class SmallCnn implements Backbone {
+  private static final int[] STRIDES = {1, 2, 2};
+
+  @Override
+  public String name() {
+    return "small-cnn";
+  }
+
+  @Override
+  public String description() {
+    return "three 3x3 conv-BN-ReLU blocks (--conv-widths), for 28-32 px";
+  }
+
+  @Override
+  public int minImageSize() {
+    return 4;
+  }
+
+  @Override
+  public String addTo(GraphBuilder g, String input, InputPreProcessor firstPreProcessor, BackboneOptions o) {
+    if (o.convWidths().length != STRIDES.length) {
+      throw new IllegalArgumentException("the small CNN takes " + STRIDES.length + " conv widths, got " + o.convWidths().length);
+    }
+    String x = input;
+    for (int i = 0; i < STRIDES.length; i++) {
+      String name = "conv" + (i + 1);
+      ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3).stride(STRIDES[i], STRIDES[i])
+          .convolutionMode(ConvolutionMode.Same).nOut(o.convWidths()[i]);
+      ConvolutionLayer layer = o.batchNorm() ? conv.activation(Activation.IDENTITY).hasBias(false).build()
+          : conv.activation(Activation.RELU).build();
+      if (i == 0) {
+        g.addLayer(name, layer, firstPreProcessor, x);
+      } else {
+        g.addLayer(name, layer, x);
+      }
+      x = name;
+      if (o.batchNorm()) {
+        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), x);
+        g.addLayer(name + "_relu", new ActivationLayer(Activation.RELU), name + "_bn");
+        x = name + "_relu";
+      }
+    }
+    return x;
+  }
+}

@@ -1,0 +1,76 @@
+package sparkssl.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.model.backbones.Backbones;
+
+class BackbonesTest {
+  /** SimCLR's projector on a D-wide embedding: Linear(D, 128) ReLU Linear(128, 64). */
+  private static long projector(long d) {
+    return d * 128 + 128 + 128 * 64 + 64;
+  }
+
+  private static ModelOptions colour(String backbone, int size) {
+    ModelOptions o = new ModelOptions();
+    o.backbone = backbone;
+    o.channels = 3;
+    o.imageSize = size;
+    return o;
+  }
+
+  /**
+   * Trainable parameters and batch-norm running statistics as torchvision counts them for its resnet18
+   * and resnet50 without the classifier (11,176,512 and 9,600; 23,508,032 and 53,120, printed by
+   * {@code torchvision.models.resnet18()} with {@code fc = Identity()}); the CIFAR stem swaps the 7x7
+   * stem convolution (9,408) for a 3x3 one (1,728).
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "resnet18-cifar, 32, 11168832, 9600, 512, 20",
+      "resnet18, 64, 11176512, 9600, 512, 20",
+      "resnet50, 64, 23508032, 53120, 2048, 53"})
+  void resNetsAreTorchvisionsResNets(String backbone, int size, long torchvision, long runningStats, int width, int convs) {
+    ComputationGraph net = SslNetwork.create(colour(backbone, size));
+    long trainable = ParameterCount.trainable(net.getLayers());
+    assertEquals(torchvision + projector(width), trainable);
+    assertEquals(trainable + runningStats, net.numParams(), "DL4J keeps the running statistics among the parameters");
+    assertArrayEquals(new long[] {2, width}, SslNetwork.embed(net, Nd4j.rand(DataType.FLOAT, 2, 3, size, size)).shape());
+    FastPathTest.assumeCpuBackend();
+    FastPath.Status status = FastPath.status(net);
+    assertTrue(status.active(), status.toString());
+    assertEquals(convs, status.convLayers(), "stem, blocks and shortcut convolutions");
+    assertEquals(convs, status.bnLayers());
+  }
+
+  @Test
+  void aResNetTrainingStepGivesAFiniteLossAndGradients() {
+    ComputationGraph net = SslNetwork.create(colour("resnet18-cifar", 32));
+    Nd4j.getRandom().setSeed(7);
+    net.setInputs(Nd4j.rand(DataType.FLOAT, 2, 6, 32, 32));
+    net.setLabels(Nd4j.zeros(DataType.FLOAT, 2, 1));
+    net.computeGradientAndScore();
+    double loss = net.score();
+    assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+    double g = net.gradient().gradient().norm2Number().doubleValue();
+    assertTrue(Double.isFinite(g) && g > 0, "gradient norm " + g);
+  }
+
+  @Test
+  void aBackboneTooDeepForTheImagesOrUnknownIsNamed() {
+    assertEquals("backbone resnet18 needs images of at least 32 px, got --image-size 28",
+        Backbones.imageSizeProblem("resnet18", 28));
+    assertNull(Backbones.imageSizeProblem("resnet18-cifar", 28));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backbones.get("vit-b16"));
+    assertEquals("unknown backbone 'vit-b16' (choose from small-cnn, resnet18-cifar, resnet18, resnet50)", e.getMessage());
+  }
+}
