@@ -1,5 +1,6 @@
 package sparkssl.augment;
 
+import java.util.Arrays;
 import java.io.Serializable;
 import java.util.SplittableRandom;
 
@@ -61,6 +62,28 @@ public final class ViewPipeline implements Serializable {
   /** The global views only: what the two-view methods train on. */
   public byte[] views(byte[] content, String path, int epoch) throws ImageDecodeException {
     return render(content, path, epoch, false).global();
+  }
+
+  /**
+   * What a training step takes for one image, one view after another: the global views, then any
+   * local crops (multi-crop), which must then be the global views' size.
+   */
+  public byte[] trainingViews(byte[] content, String path, int epoch) throws ImageDecodeException {
+    if (o.localCrops > 0 && o.localSize != o.size) {
+      throw new IllegalStateException("local crops of " + o.localSize + " px cannot train beside " + o.size + " px global views");
+    }
+    Views v = render(content, path, epoch, true);
+    if (v.local() == null) {
+      return v.global();
+    }
+    byte[] all = Arrays.copyOf(v.global(), v.global().length + v.local().length);
+    System.arraycopy(v.local(), 0, all, v.global().length, v.local().length);
+    return all;
+  }
+
+  /** Views per image in {@link #trainingViews}. */
+  public int trainingViewCount() {
+    return o.numViews + o.localCrops;
   }
 
   public Views render(byte[] content, String path, int epoch, boolean withLocal) throws ImageDecodeException {

@@ -179,6 +179,23 @@ class ViewPipelineTest {
   }
 
   @Test
+  void trainingViewsAreTheGlobalViewsThenTheLocalCropsAtTheGlobalSize() throws Exception {
+    ViewOptions o = ViewPresets.get("simclr");
+    o.size = 16;
+    o.set("local_crops", "2").set("local_size", "16");
+    ViewPipeline p = new ViewPipeline(o);
+    byte[] img = png(40, 30, BufferedImage.TYPE_INT_RGB);
+    ViewPipeline.Views v = p.render(img, "a.png", 0, true);
+    byte[] training = p.trainingViews(img, "a.png", 0);
+    assertEquals(4, p.trainingViewCount());
+    assertEquals(4 * 16 * 16, training.length);
+    assertArrayEquals(v.global(), Arrays.copyOfRange(training, 0, 2 * 16 * 16));
+    assertArrayEquals(v.local(), Arrays.copyOfRange(training, 2 * 16 * 16, 4 * 16 * 16));
+    o.set("local_size", "8");
+    assertThrows(IllegalStateException.class, () -> new ViewPipeline(o).trainingViews(img, "a.png", 0));
+  }
+
+  @Test
   void presetsDifferWhereThePapersDoAndOverridesApply() {
     ViewOptions simclr = ViewPresets.get("simclr");
     ViewOptions byol = ViewPresets.get("byol");

@@ -128,7 +128,8 @@ public final class JobConfig extends EvalSetOptions {
     if (optimizerProblem != null) return optimizerProblem;
     String viewProblem = views.problem(seed);
     if (viewProblem != null) return viewProblem;
-    if (viewOptions().localCrops > 0) return "--augment local_crops: " + method.localViewsProblem();
+    String localProblem = viewOptions().localCrops > 0 ? method.localViewsProblem(viewOptions()) : null;
+    if (localProblem != null) return "--augment local_crops: " + localProblem;
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
@@ -152,7 +153,8 @@ public final class JobConfig extends EvalSetOptions {
     m.methodOptions = method.options();
     m.channels = views.channels;
     m.imageSize = views.imageSize;
-    m.numViews = 2;
+    ViewOptions v = viewOptions();
+    m.numViews = v.numViews + v.localCrops;
     m.seed = seed;
     return m;
   }

@@ -2,6 +2,7 @@ package sparkssl.job;
 
 import java.io.Serializable;
 import picocli.CommandLine.Option;
+import sparkssl.augment.ViewOptions;
 import sparkssl.model.method.MethodOptions;
 import sparkssl.model.method.Methods;
 import sparkssl.model.method.SslMethod;
@@ -46,11 +47,13 @@ public final class MethodConfig implements Serializable {
     return null;
   }
 
-  /** Why local (multi-crop) views cannot be used with this method. */
-  String localViewsProblem() {
-    return Methods.get(method).usesLocalViews()
-        ? method + "'s multi-crop is not wired into training yet: it trains on the two global views"
-        : method + " cannot use local views (multi-crop is for methods such as dino)";
+  /** Why these local (multi-crop) views cannot train with this method, or null. */
+  String localViewsProblem(ViewOptions views) {
+    if (!Methods.get(method).usesLocalViews()) {
+      return method + " cannot use local views (multi-crop is for methods such as dino)";
+    }
+    return views.localSize == views.size ? null : "local crops train at the global views' size (one network input): "
+        + "set --augment local_size=" + views.size + ", got " + views.localSize;
   }
 
   MethodOptions options() {

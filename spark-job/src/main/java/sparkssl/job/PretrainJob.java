@@ -158,7 +158,7 @@ public final class PretrainJob {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
       CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
       ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
-          cfg.averagingFrequency, pipeline, 2, good, bad);
+          cfg.averagingFrequency, pipeline, pipeline.trainingViewCount(), good, bad);
       progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();

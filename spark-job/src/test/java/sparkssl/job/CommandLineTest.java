@@ -76,7 +76,8 @@ class CommandLineTest {
         {"--method vicreg --teacher-momentum 0.99", "--teacher-momentum: vicreg has no EMA teacher"},
         {"--method byol --teacher-momentum 1.5", "--teacher-momentum must be in [0, 1]"},
         {"--method simclr --augment local_crops=2", "simclr cannot use local views"},
-        {"--method dino --augment local_crops=2", "multi-crop is not wired into training yet"},
+        {"--method dino --augment local_crops=2", "--augment local_crops: local crops train at the global views' size (one "
+            + "network input): set --augment local_size=28, got 96"},
         {"--backbone vit-b16", "--backbone: unknown backbone 'vit-b16' (choose from small-cnn, resnet18-cifar, resnet18, resnet50)"},
         {"--backbone resnet50", "--backbone: backbone resnet50 needs images of at least 32 px, got --image-size 28"},
     };

@@ -88,7 +88,7 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
           planned++;
           String path = row.getString(0);
           try {
-            byte[] views = pipeline.views((byte[]) row.get(1), path, epoch);
+            byte[] views = pipeline.trainingViews((byte[]) row.get(1), path, epoch);
             pipeline.normalize().toFloats(views, 0, buf, n * example, numViews, channels, size * size);
             positions[n] = entry._1();
             n++;
