@@ -8,9 +8,6 @@ public interface Backbone {
   /** The name {@code --backbone} takes. */
   String name();
 
-  /** In a few words, for {@code --help} and the log. */
-  String description();
-
   /** The smallest image side whose features keep at least one pixel after every downsampling. */
   int minImageSize();
 

@@ -54,12 +54,6 @@ final class ResNet implements Backbone {
   }
 
   @Override
-  public String description() {
-    return (bottleneck ? "ResNet-50" : "ResNet-18") + (cifarStem ? ", CIFAR stem (3x3 conv, no max-pool), for 28-64 px"
-        : ", ImageNet stem (7x7/2 conv, 3x3/2 max-pool), for 64 px and up");
-  }
-
-  @Override
   public int minImageSize() {
     // three stride-2 stages, and the ImageNet stem's two more
     return cifarStem ? 8 : 32;

@@ -18,11 +18,6 @@ final class SmallCnn implements Backbone {
   }
 
   @Override
-  public String description() {
-    return "three 3x3 conv-BN-ReLU blocks (--conv-widths), for 28-32 px";
-  }
-
-  @Override
   public int minImageSize() {
     return 4;
   }
