@@ -15,17 +15,19 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.StreamCapabilities;
 
 /**
  * Writes files on any Hadoop file system so that a reader finds a file whole or not at all, and a
  * replaced file with its old content or its new, never neither.
  *
  * <p>On object stores (s3a, gs) an object appears only when its upload completes on close, so files are
- * written in place. On file systems a file is visible while it is written, so a replacement is written
- * beside its target under a unique name and renamed over it: POSIX rename on the local file system and
- * HDFS's rename with OVERWRITE replace in one step. Local files are written without Hadoop's
- * {@code .crc} side files: a rename moves the file and then its checksum, and between the two steps
- * the new file would fail the old checksum.
+ * written in place; a write that fails aborts the upload (where the store's stream can, as S3A's
+ * can) rather than closing it, which would publish the part written. On file systems a file is
+ * visible while it is written, so a replacement is written beside its target under a unique name and
+ * renamed over it: POSIX rename on the local file system and HDFS's rename with OVERWRITE replace in
+ * one step. Local files are written without Hadoop's {@code .crc} side files: a rename moves the file
+ * and then its checksum, and between the two steps the new file would fail the old checksum.
  */
 final class AtomicWrites {
   /** Schemes whose files become visible only when their writer closes them. */
@@ -55,8 +57,7 @@ final class AtomicWrites {
     CountingOutputStream counted;
     try (FSDataOutputStream out = fs.create(path, false)) {
       counted = new CountingOutputStream(new DigestOutputStream(out, sha));
-      content.write(counted);
-      counted.flush();
+      write(out, counted, content);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(path);
       throw e;
@@ -68,7 +69,7 @@ final class AtomicWrites {
   void replace(Path target, StreamContent content) throws IOException {
     if (visibleOnClose) {
       try (FSDataOutputStream out = fs.create(target, true)) {
-        content.write(out);
+        write(out, out, content);
       }
       return;
     }
@@ -83,6 +84,24 @@ final class AtomicWrites {
       }
     } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes {@code content} into {@code into}, a stream over {@code out}; when that fails, aborts
+   * {@code out} if it can be, so that closing it afterwards publishes nothing. An object store's
+   * client holds what was written and uploads it on close, failed write or not: without the abort, a
+   * replacement cut off halfway would replace the object with its first half.
+   */
+  private static void write(FSDataOutputStream out, OutputStream into, StreamContent content) throws IOException {
+    try {
+      content.write(into);
+      into.flush();
+    } catch (IOException | RuntimeException | Error e) {
+      if (out.hasCapability(StreamCapabilities.ABORTABLE_STREAM)) {
+        out.abort();
+      }
       throw e;
     }
   }

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts a class of the test classpath as a JVM of its own (the Java 17 flags of this JVM, its
@@ -14,6 +15,11 @@ public final class ChildJvm {
   private ChildJvm() {}
 
   public static Process start(Path log, Class<?> main, String... args) throws IOException {
+    return start(log, Map.of(), main, args);
+  }
+
+  /** As {@link #start(Path, Class, String...)}, with {@code env} added to this JVM's environment. */
+  public static Process start(Path log, Map<String, String> env, Class<?> main, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
     for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -27,6 +33,7 @@ public final class ChildJvm {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
     return pb.start();
   }
 }
