@@ -84,7 +84,12 @@ class LocalModeJobTest {
       assertTrue(m.get("images_per_s").asDouble() > 0);
       assertTrue(m.get("fast_path_steps").asLong() > 0);
       assertTrue(m.get("spark_job_s").get("train").asDouble() > 0, "time in training jobs is recorded: " + m);
-      assertTrue(m.get("worker_time_s").get("fit").asDouble() > 0, m.toString());
+      JsonNode time = m.get("worker_time_s");
+      assertTrue(time.get("compute").asDouble() > 0, m.toString());
+      assertEquals(time.get("total").asDouble(), time.get("compute").asDouble() + time.get("data").asDouble()
+          + time.get("averaging").asDouble() + time.get("other").asDouble(), 1e-9, "the parts add up: " + time);
+      assertEquals(2 * time.get("rounds_wall").asDouble(), time.get("total").asDouble(), 1e-9, "2 workers' seconds: " + time);
+      assertEquals(time.get("compute").asDouble() / time.get("total").asDouble(), time.get("compute_share").asDouble(), 1e-12);
       assertEquals(0, m.get("slow_path_steps").asLong(), "every worker step on the fast path");
       // local mode: the driver is the only executor; on CUDA it has no Spark GPU assignment, so GPU 0
       List<String> devices = new ArrayList<>();

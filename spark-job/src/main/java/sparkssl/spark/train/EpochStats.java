@@ -12,7 +12,8 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
 
   /** One round: the workers' results reduced to what the metrics need. */
   public record Round(int steps, int minWorkerSteps, int maxWorkerSteps, long images, double lossTimesImages,
-      int minBatch, int maxBatch, double fitSeconds, double dataSeconds, double wallSeconds, double averagingSeconds,
+      int minBatch, int maxBatch, double setupSeconds, double fitSeconds, double dataSeconds, double wallSeconds,
+      double averagingSeconds,
       double[] learningRates, double[] momenta) {
 
     static Round of(List<RoundResult> results, double wallSeconds, double averagingSeconds) {
@@ -26,6 +27,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
           results.stream().mapToDouble(RoundResult::lossTimesImages).sum(),
           trained.stream().mapToInt(RoundResult::minBatch).min().orElse(0),
           trained.stream().mapToInt(RoundResult::maxBatch).max().orElse(0),
+          results.stream().mapToDouble(RoundResult::setupSeconds).sum(),
           results.stream().mapToDouble(RoundResult::fitSeconds).sum(),
           results.stream().mapToDouble(RoundResult::dataSeconds).sum(),
           wallSeconds, averagingSeconds, first.stepLearningRates(), first.stepMomenta());
@@ -89,11 +91,32 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
     if (!Double.isNaN(momentum)) {
       m.put("teacher_momentum", momentum);
     }
-    double fit = rounds.stream().mapToDouble(Round::fitSeconds).sum();
-    double data = rounds.stream().mapToDouble(Round::dataSeconds).sum();
-    double wall = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sum();
-    m.put("worker_time_s", Map.of("fit", fit, "data", data, "driver_averaging", 
-        rounds.stream().mapToDouble(Round::averagingSeconds).sum(), "rounds_wall", wall));
+    m.put("worker_time_s", workerTime());
     return m;
+  }
+
+  /**
+   * Worker-seconds of the epoch's rounds ({@code workers x} their wall time, the driver's averaging
+   * included), split into computing steps, waiting for data, averaging (the driver averaging while
+   * workers wait, and workers loading the averaged model) and everything else (task launch, result
+   * serialisation and collection, Spark's scheduling); plus the compute share of the whole.
+   */
+  private Map<String, Object> workerTime() {
+    double wall = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sum();
+    double driverAveraging = rounds.stream().mapToDouble(Round::averagingSeconds).sum();
+    double compute = rounds.stream().mapToDouble(Round::fitSeconds).sum();
+    double data = rounds.stream().mapToDouble(Round::dataSeconds).sum();
+    double averaging = workers * driverAveraging + rounds.stream().mapToDouble(Round::setupSeconds).sum();
+    double total = workers * wall;
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("compute", compute);
+    t.put("data", data);
+    t.put("averaging", averaging);
+    t.put("other", Math.max(0, total - compute - data - averaging));
+    t.put("total", total);
+    t.put("compute_share", total == 0 ? 0 : compute / total);
+    t.put("rounds_wall", wall);
+    t.put("driver_averaging", driverAveraging);
+    return t;
   }
 }

@@ -9,10 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * One worker's round: its parameters and updater state after its steps, and what it did.
  * {@code stepLearningRates[i]} is the learning rate the worker's network applied at its {@code i}-th
  * step of the round, read from the network itself; {@code stepMomenta[i]} the teacher's EMA momentum
- * after that step (empty without a teacher).
+ * after that step (empty without a teacher). {@code setupSeconds}: from the task's start to its first
+ * batch request, taking the round's broadcast model into the worker's network.
  */
 record RoundResult(INDArray params, INDArray updaterState, INDArray teacherState, int steps, long images,
-    double lossTimesImages, int minBatch, int maxBatch, double fitSeconds, double dataSeconds,
+    double lossTimesImages, int minBatch, int maxBatch, double setupSeconds, double fitSeconds, double dataSeconds,
     double[] stepLearningRates, double[] stepMomenta)
     implements TrainingResult, Serializable {
 

@@ -41,6 +41,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
 
   @Override
   public Iterator<RoundResult> call(Integer worker, Iterator<DataSet> batches) {
+    long started = System.nanoTime();
     RoundState s = state.value();
     int device = TaskDevice.bind();
     WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, device, conf.value(), teacherSettings);
@@ -66,6 +67,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
       List<Double> rates = new ArrayList<>();
       List<Double> momenta = new ArrayList<>();
       long t = System.nanoTime();
+      double setup = (t - started) / 1e9;
       while (batches.hasNext()) {
         DataSet batch = batches.next();
         long t1 = System.nanoTime();
@@ -93,7 +95,7 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
       return List.of(new RoundResult(net.params().dup(),
           s.updaterState() == null ? null : net.getUpdater().getStateViewArray().dup(),
           teacher == null ? null : teacher.state(), steps, images, loss,
-          steps == 0 ? 0 : minBatch, maxBatch, fit, data,
+          steps == 0 ? 0 : minBatch, maxBatch, setup, fit, data,
           rates.stream().mapToDouble(Double::doubleValue).toArray(),
           momenta.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
     } finally {
