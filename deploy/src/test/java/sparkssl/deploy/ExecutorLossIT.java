@@ -52,7 +52,7 @@ class ExecutorLossIT {
   private static List<String> trainArgs(Path runDir) {
     return Processes.list("train", "--corpus", corpus.toUri(),
         "--eval-train", Sample.FASHION_MNIST.resolve("train").toUri(), "--eval-test", Sample.FASHION_MNIST.resolve("test").toUri(),
-        "--run-dir", runDir.toUri(), "--epochs", EPOCHS, "--batch-size", "32", "--averaging-frequency", "2", "--seed", "7");
+        "--run-dir", runDir.toUri(), "--epochs", EPOCHS, "--batch-size", "16", "--averaging-frequency", "2", "--seed", "7");
   }
 
   @Test
