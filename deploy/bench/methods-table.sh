@@ -31,7 +31,8 @@ for m in ${methods//,/ }; do
 done
 for m in byol vicreg; do
   [[ ",$methods," == *",$m,"* ]] || continue
-  if [ "$(grep -c '"knn_top1"' "$out/twin-$m.jsonl" 2>/dev/null || true)" -lt 1 ]; then
+  evaluated=$(grep -c '"knn_top1"' "$out/twin-$m.jsonl" 2>/dev/null || true)
+  if [ "${evaluated:-0}" -lt 1 ]; then
     echo "twin $m: start $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/load.txt"
     started=$(date +%s)
     /usr/bin/python3 "$here/twin.py" "${common[@]}" --method "$m" "${extra[@]}" > "$out/twin-$m.jsonl"
