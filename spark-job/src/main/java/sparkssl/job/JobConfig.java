@@ -128,7 +128,8 @@ public final class JobConfig extends EvalSetOptions {
     if (optimizerProblem != null) return optimizerProblem;
     String viewProblem = views.problem(seed);
     if (viewProblem != null) return viewProblem;
-    String localProblem = viewOptions().localCrops > 0 ? method.localViewsProblem(viewOptions()) : null;
+    ViewOptions v = viewOptions();
+    String localProblem = v.localCrops > 0 ? method.localViewsProblem(v) : null;
     if (localProblem != null) return "--augment local_crops: " + localProblem;
     if (knnK < 1) return "--knn-k must be >= 1, got " + knnK;
     if (!(knnTemperature > 0)) return "--knn-temperature must be > 0, got " + knnTemperature;
