@@ -50,9 +50,11 @@ public final class JobConfig extends EvalSetOptions {
       description = "Images (view pairs) per worker step, exactly; contrastive negatives come from this batch only (default: ${DEFAULT-VALUE}).")
   public int batchSize;
 
-  @Option(names = "--averaging-frequency", defaultValue = "4",
-      description = "Worker steps between parameter averagings, exactly (an epoch's last round may have fewer) (default: ${DEFAULT-VALUE}).")
-  public int averagingFrequency;
+  @Option(names = "--averaging-frequency", defaultValue = "4", paramLabel = "STEPS|auto", converter = AveragingFrequency.Converter.class,
+      description = "Worker steps between parameter averagings, exactly (an epoch's last round may have fewer); auto: the "
+          + "fewest that keep communication under 10% of a round by the cost model, from probe rounds on the cluster "
+          + "before the first epoch (default: ${DEFAULT-VALUE}).")
+  AveragingFrequency averagingFrequency;
 
   @Option(names = "--workers", defaultValue = "0",
       description = "Parallel training workers; 0 = Spark's default parallelism (default: ${DEFAULT-VALUE}).")
@@ -114,7 +116,6 @@ public final class JobConfig extends EvalSetOptions {
   String problem() {
     if (epochs < 1) return "--epochs must be >= 1, got " + epochs;
     if (batchSize < 2) return "--batch-size must be >= 2 (contrastive losses need negatives), got " + batchSize;
-    if (averagingFrequency < 1) return "--averaging-frequency must be >= 1, got " + averagingFrequency;
     if (workers < 0) return "--workers must be >= 0, got " + workers;
     String methodProblem = method.problem();
     if (methodProblem != null) return methodProblem;

@@ -13,7 +13,7 @@ import sparkssl.spark.storage.StorageUnusable;
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
     subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
-        AugmentBenchmarkCommand.class,
+        AugmentBenchmarkCommand.class, CostModelCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec

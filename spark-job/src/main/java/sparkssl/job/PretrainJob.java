@@ -28,6 +28,9 @@ import sparkssl.model.ParameterCount;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
+import sparkssl.spark.cost.ProbedCost;
+import sparkssl.spark.cost.RoundCostModel;
+import sparkssl.spark.cost.RoundTime;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
@@ -142,6 +145,22 @@ public final class PretrainJob {
     }
     RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
     master.addHook(fastPathProbe);
+    int frequency = cfg.averagingFrequency.steps();
+    ProbedCost cost = null;
+    if (cfg.averagingFrequency.auto()) {
+      progress.phase("probe rounds for --averaging-frequency auto");
+      cost = ProbedCost.measure(sc, master, net, new long[] {cfg.batchSize, (long) modelOptions.numViews * modelOptions.channels,
+          modelOptions.imageSize, modelOptions.imageSize}, workers);
+      frequency = cost.autoFrequency(stepsPerEpoch);
+      RoundTime predicted = cost.predict(frequency);
+      LOG.info("--averaging-frequency auto: every {} steps. Probe rounds: a step takes {} s, a round's overhead {} s "
+          + "({} MB of state per worker); predicted round {} s, {}% of it communication{}", frequency,
+          String.format("%.3f", cost.setting().stepSeconds()), String.format("%.3f", predicted.overhead()),
+          String.format("%.1f", cost.setting().stateBytes() / 1e6), String.format("%.2f", predicted.total()),
+          String.format("%.1f", 100 * predicted.communicationShare()),
+          predicted.communicationShare() > RoundCostModel.AUTO_COMMUNICATION_SHARE
+              ? " (over 10% even with one round an epoch: larger batches or fewer workers would help)" : "");
+    }
     SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
     TrainingObserver observer = new TrainingObserver();
     spark.sparkContext().addSparkListener(observer);
@@ -152,13 +171,13 @@ public final class PretrainJob {
         + "{} workers x {} images per step (global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()),
         Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
         ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
-        cfg.averagingFrequency);
+        frequency);
 
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
       LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
       CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
       ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
-          cfg.averagingFrequency, pipeline, pipeline.trainingViewCount(), good, bad);
+          frequency, pipeline, pipeline.trainingViewCount(), good, bad);
       progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();
@@ -191,6 +210,10 @@ public final class PretrainJob {
       record.put("wall_s", wall);
       record.put("dropped_images", batches.plan().dropped());
       record.putAll(stats.metrics());
+      record.put("averaging_frequency", frequency);
+      if (cost != null) {
+        record.put("cost_model", cost.describe(frequency));
+      }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());
       record.put("executors", observer.drainExecutors());
@@ -269,7 +292,7 @@ public final class PretrainJob {
     c.put("run_dir", Secrets.redactUris(cfg.runDir));
     c.put("epochs", cfg.epochs);
     c.put("batch_size_per_worker", cfg.batchSize);
-    c.put("averaging_frequency", cfg.averagingFrequency);
+    c.put("averaging_frequency", cfg.averagingFrequency.json());
     c.put("workers", workers);
     c.put("global_batch", workers * cfg.batchSize);
     c.put("steps_per_epoch", stepsPerEpoch);

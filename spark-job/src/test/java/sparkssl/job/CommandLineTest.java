@@ -90,6 +90,25 @@ class CommandLineTest {
   }
 
   @Test
+  void badAveragingAndCostModelSettingsExitTwoWithMessage() {
+    String[][] cases = {
+        {"train --averaging-frequency 0", "must be >= 1 or 'auto', got 0"},
+        {"train --averaging-frequency often", "'often' is neither a number of steps nor 'auto'"},
+        {"cost-model --project resnet50", "--project: 'resnet50' is not BACKBONE:STEP_SECONDS"},
+        {"cost-model --project resnet50:fast", "--project: step seconds must be a number"},
+        {"cost-model --project vit:0.5", "unknown backbone 'vit'"},
+        {"cost-model --gbps 0", "--gbps must be > 0"},
+        {"cost-model --frequencies 4,0", "--frequencies must all be >= 1"},
+    };
+    for (String[] c : cases) {
+      CommandRun r = run(c[0].split(" "));
+      assertEquals(2, r.code(), c[0]);
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+      assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
+    }
+  }
+
+  @Test
   void badOptimiserSettingsExitTwoWithMessage() {
     String[][] cases = {
         {"--epochs 5 --lr-schedule cosine --warmup-epochs 5", "--warmup-epochs (5.0) must be below --epochs (5)"},

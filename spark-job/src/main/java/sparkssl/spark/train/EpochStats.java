@@ -1,5 +1,6 @@
 package sparkssl.spark.train;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,11 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
       m.put("teacher_momentum", momentum);
     }
     m.put("worker_time_s", workerTime());
+    double[] walls = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sorted().toArray();
+    if (walls.length > 0) {
+      m.put("round_s", Map.of("median", walls[walls.length / 2], "mean", Arrays.stream(walls).average().orElse(0),
+          "first", rounds.get(0).wallSeconds() + rounds.get(0).averagingSeconds()));
+    }
     return m;
   }
 

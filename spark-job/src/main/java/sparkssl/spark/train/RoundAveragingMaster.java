@@ -3,8 +3,10 @@ package sparkssl.spark.train;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -72,18 +74,11 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     String outer = sc.getLocalProperty("spark.job.description");
     for (int r = 0; r < roundCount; r++) {
       long start = System.nanoTime();
-      INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
-      Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
-          teacher == null ? null : teacher.state(), net.getIterationCount(), net.getEpochCount()));
-      sc.setJobDescription((outer == null ? "train" : outer) + ", round " + (r + 1) + " of " + roundCount);
-      List<RoundResult> results = round(trainingData, r)
-          .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
-              List.copyOf(hooks)), false)
-          .collect();
+      List<RoundResult> results = runRound(sc, net, conf, trainingData, r, List.copyOf(hooks),
+          (outer == null ? "train" : outer) + ", round " + (r + 1) + " of " + roundCount);
       sc.setJobDescription(outer);
       long trained = System.nanoTime();
-      average(net, results);
-      state.destroy();
+      average(results).ifPresent(a -> a.applyTo(net, teacher));
       EpochStats.Round round = EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
       rounds.add(round);
       double loss = round.images() == 0 ? 0 : round.lossTimesImages() / round.images();
@@ -97,24 +92,88 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     conf.destroy();
   }
 
+  /**
+   * Times averaging rounds of synthetic batches on the cluster without changing {@code net}: one
+   * round of one step to build and warm the workers' networks, then {@code repeats} rounds of {@code
+   * steps} steps, each averaged into a throwaway copy. Batches of {@code featureShape} are made on the
+   * workers; the workers' kept networks are overwritten at the start of every real round anyway.
+   */
+  public List<ProbeRound> probe(JavaSparkContext sc, ComputationGraph net, long[] featureShape, int steps, int repeats) {
+    Broadcast<ComputationGraphConfiguration> conf = sc.broadcast(net.getConfiguration());
+    String outer = sc.getLocalProperty("spark.job.description");
+    List<ProbeRound> measured = new ArrayList<>();
+    try {
+      for (int r = 0; r <= repeats; r++) {
+        int n = r == 0 ? 1 : steps;
+        JavaRDD<DataSet> data = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
+            .mapPartitions(new SyntheticBatches(featureShape, n), true);
+        long start = System.nanoTime();
+        List<RoundResult> results = runRound(sc, net, conf, data, 0, List.of(), "probe round " + (r + 1) + " of " + (repeats + 1));
+        average(results);
+        double wall = (System.nanoTime() - start) / 1e9;
+        if (r > 0) {
+          measured.add(ProbeRound.of(results, wall));
+        }
+      }
+    } finally {
+      sc.setJobDescription(outer);
+      conf.destroy();
+    }
+    return measured;
+  }
+
+  /** Bytes of one worker's state: what a round broadcasts to each worker and collects from each. */
+  public long stateBytes(ComputationGraph net) {
+    long elements = net.params().length()
+        + (net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0 : net.getUpdater().getStateViewArray().length())
+        + (teacher == null ? 0 : teacher.state().length());
+    return elements * net.params().dataType().width();
+  }
+
+  private List<RoundResult> runRound(JavaSparkContext sc, ComputationGraph net, Broadcast<ComputationGraphConfiguration> conf,
+      JavaRDD<DataSet> data, int r, List<TrainingHook> roundHooks, String description) {
+    INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+    Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
+        teacher == null ? null : teacher.state(), net.getIterationCount(), net.getEpochCount()));
+    sc.setJobDescription(description);
+    try {
+      return round(data, r)
+          .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
+              roundHooks), false)
+          .collect();
+    } finally {
+      state.destroy();
+    }
+  }
+
   /** The W partitions of round {@code r}, renumbered 0..W-1 (so a partition's index is its worker). */
   private JavaRDD<DataSet> round(JavaRDD<DataSet> data, int r) {
     return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
   }
 
-  private void average(ComputationGraph net, List<RoundResult> results) {
+  /** The equal-weight mean of the states of the workers that trained (none if none did). */
+  private static Optional<Averaged> average(List<RoundResult> results) {
     List<RoundResult> trained = results.stream().filter(x -> x.steps() > 0).toList();
     if (trained.isEmpty()) {
-      return;
+      return Optional.empty();
     }
-    net.setParams(mean(trained, RoundResult::params));
-    if (trained.get(0).updaterState() != null) {
-      net.getUpdater().getStateViewArray().assign(mean(trained, RoundResult::updaterState));
+    return Optional.of(new Averaged(mean(trained, RoundResult::params),
+        trained.get(0).updaterState() == null ? null : mean(trained, RoundResult::updaterState),
+        trained.get(0).teacherState() == null ? null : mean(trained, RoundResult::teacherState),
+        trained.stream().mapToInt(RoundResult::steps).max().orElse(0)));
+  }
+
+  private record Averaged(INDArray params, INDArray updaterState, INDArray teacherState, int steps) {
+    void applyTo(ComputationGraph net, Teacher teacher) {
+      net.setParams(params);
+      if (updaterState != null) {
+        net.getUpdater().getStateViewArray().assign(updaterState);
+      }
+      if (teacher != null) {
+        teacher.load(teacherState);
+      }
+      net.getConfiguration().setIterationCount(net.getIterationCount() + steps);
     }
-    if (teacher != null) {
-      teacher.load(mean(trained, RoundResult::teacherState));
-    }
-    net.getConfiguration().setIterationCount(net.getIterationCount() + trained.stream().mapToInt(RoundResult::steps).max().orElse(0));
   }
 
   private static INDArray mean(List<RoundResult> trained, Function<RoundResult, INDArray> part) {
