@@ -9,10 +9,11 @@ import java.io.UncheckedIOException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.spark.train.PackedArray;
 
 /**
- * The cost model's machine constants measured in this JVM: Java serialisation of an ND4J array
- * (Spark's default serializer for broadcasts and task results) and in-place adds, on an array the
+ * The cost model's machine constants measured in this JVM: Java serialisation (Spark's default for
+ * broadcasts and task results) of an ND4J array as rounds pack it, and in-place adds, on an array the
  * size of a worker's state (capped, since both rates are flat beyond a few MB). Best of three.
  */
 public final class MeasuredRates {
@@ -46,10 +47,10 @@ public final class MeasuredRates {
     try {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       try (ObjectOutputStream out = new ObjectOutputStream(buf)) {
-        out.writeObject(a);
+        out.writeObject(PackedArray.of(a));
       }
       try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(buf.toByteArray()))) {
-        return (INDArray) in.readObject();
+        return ((PackedArray) in.readObject()).array();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

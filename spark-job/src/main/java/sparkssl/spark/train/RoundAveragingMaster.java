@@ -133,8 +133,8 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   private List<RoundResult> runRound(JavaSparkContext sc, ComputationGraph net, Broadcast<ComputationGraphConfiguration> conf,
       JavaRDD<DataSet> data, int r, List<TrainingHook> roundHooks, String description) {
     INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
-    Broadcast<RoundState> state = sc.broadcast(new RoundState(net.params(), updater,
-        teacher == null ? null : teacher.state(), net.getIterationCount(), net.getEpochCount()));
+    Broadcast<RoundState> state = sc.broadcast(new RoundState(PackedArray.of(net.params()), PackedArray.of(updater),
+        teacher == null ? null : PackedArray.of(teacher.state()), net.getIterationCount(), net.getEpochCount()));
     sc.setJobDescription(description);
     try {
       return round(data, r)
@@ -176,9 +176,9 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     }
   }
 
-  private static INDArray mean(List<RoundResult> trained, Function<RoundResult, INDArray> part) {
-    INDArray sum = part.apply(trained.get(0)).dup();
-    trained.stream().skip(1).forEach(x -> sum.addi(part.apply(x)));
+  private static INDArray mean(List<RoundResult> trained, Function<RoundResult, PackedArray> part) {
+    INDArray sum = part.apply(trained.get(0)).array().dup();
+    trained.stream().skip(1).forEach(x -> sum.addi(part.apply(x).array()));
     return sum.divi(trained.size());
   }
 

@@ -3,7 +3,6 @@ package sparkssl.spark.train;
 import java.io.Serializable;
 import org.deeplearning4j.spark.api.TrainingResult;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One worker's round: its parameters and updater state after its steps, and what it did.
@@ -12,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * after that step (empty without a teacher). {@code setupSeconds}: from the task's start to its first
  * batch request, taking the round's broadcast model into the worker's network.
  */
-record RoundResult(INDArray params, INDArray updaterState, INDArray teacherState, int steps, long images,
+record RoundResult(PackedArray params, PackedArray updaterState, PackedArray teacherState, int steps, long images,
     double lossTimesImages, int minBatch, int maxBatch, double setupSeconds, double fitSeconds, double dataSeconds,
     double[] stepLearningRates, double[] stepMomenta)
     implements TrainingResult, Serializable {

@@ -1,11 +1,10 @@
 package sparkssl.spark.train;
 
 import java.io.Serializable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What the driver sends every worker at the start of a round: the averaged model, the averaged
- * teacher state (null without a teacher), and where training is.
+ * teacher state (null without a teacher), and where training is; arrays packed for a fast broadcast.
  */
-record RoundState(INDArray params, INDArray updaterState, INDArray teacherState, int globalStep, int epoch)
+record RoundState(PackedArray params, PackedArray updaterState, PackedArray teacherState, int globalStep, int epoch)
     implements Serializable {}

@@ -48,12 +48,12 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
     ComputationGraph net = pair.student();
     Teacher teacher = pair.teacher();
     try {
-      net.params().assign(s.params());
+      net.params().assign(s.params().array());
       if (teacher != null) {
-        teacher.load(s.teacherState());
+        teacher.load(s.teacherState().array());
       }
       if (s.updaterState() != null) {
-        net.getUpdater().getStateViewArray().assign(s.updaterState());
+        net.getUpdater().getStateViewArray().assign(s.updaterState().array());
       }
       net.getConfiguration().setIterationCount(s.globalStep());
       net.getConfiguration().setEpochCount(s.epoch());
@@ -92,9 +92,9 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
         t = System.nanoTime();
         fit += (t - t1) / 1e9;
       }
-      return List.of(new RoundResult(net.params().dup(),
-          s.updaterState() == null ? null : net.getUpdater().getStateViewArray().dup(),
-          teacher == null ? null : teacher.state(), steps, images, loss,
+      return List.of(new RoundResult(PackedArray.of(net.params().dup()),
+          s.updaterState() == null ? null : PackedArray.of(net.getUpdater().getStateViewArray().dup()),
+          teacher == null ? null : PackedArray.of(teacher.state()), steps, images, loss,
           steps == 0 ? 0 : minBatch, maxBatch, setup, fit, data,
           rates.stream().mapToDouble(Double::doubleValue).toArray(),
           momenta.stream().mapToDouble(Double::doubleValue).toArray())).iterator();
