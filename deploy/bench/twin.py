@@ -9,7 +9,8 @@ the student after every step with the momentum rising from --teacher-momentum to
 the run, its targets taken in training mode), the `small` view preset, optimiser, schedule, batch,
 epochs and k-NN protocol (whole image, L2-normalised encoder output, cosine, k=20, weights exp(sim/T)). Batches come from a shuffled DataLoader with
 drop_last=True and `--loader-workers` augmentation processes. Prints one JSON line per epoch:
-{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "knn_top1"?, "embedding_rankme" (last epoch)};
+{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "batch_size", "threads", "loader_workers", "knn_top1"?,
+"embedding_rankme" (last epoch)};
 with --skip-eval neither k-NN nor RankMe runs and --eval-train/--eval-test may be left out (for timing).
 Optimisers as the job's: weight decay and LARS adaptation skip biases and batch-norm parameters;
 sgd and lars use Nesterov momentum (DL4J's Nesterovs).
@@ -267,7 +268,8 @@ def main():
             step += 1
         wall = time.perf_counter() - start
         rec = {"epoch": epoch, "loss": loss_sum / images, "images": images, "wall_s": wall,
-               "images_per_s": images / wall, "lr": lr}
+               "images_per_s": images / wall, "lr": lr, "batch_size": a.batch_size, "threads": torch.get_num_threads(),
+               "loader_workers": a.loader_workers}
         if not a.skip_eval and (epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0)):
             rec["knn_top1"] = knn_top1(net, a, mode)
         if not a.skip_eval and epoch == a.epochs:

@@ -125,7 +125,7 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
       List<JsonNode> twinRecords = PythonPeer.records(python, TWIN, twinArgs(job, folder, n), dir.resolve("twin.log"));
       Files.writeString(dir.resolve("twin.jsonl"),
           twinRecords.stream().map(r -> r + "\n").collect(Collectors.joining()), StandardCharsets.UTF_8);
-      torch = Side.of("PyTorch", twinRecords);
+      torch = new Side("PyTorch", twinRecords);
     } catch (PythonPeer.Failure e) {
       PrintWriter err = spec.commandLine().getErr();
       err.println(spec.qualifiedName() + ": " + e.getMessage() + (e.tail.isEmpty() ? "" : "; the end of its stderr:"));
@@ -134,7 +134,7 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
       return 1;
     }
     TrainCommand.train(job);
-    Side spark = Side.of("spark-ssl", records(dir.resolve("job").resolve(RunDirectory.METRICS)));
+    Side spark = new Side("spark-ssl", records(dir.resolve("job").resolve(RunDirectory.METRICS)));
     JsonNode run = new ObjectMapper().readTree(dir.resolve("job").resolve(RunDirectory.CONFIG).toFile());
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "corpus %s: %d images; %d epochs each; steady state = the last epoch's images/s%n",
@@ -144,8 +144,10 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
         job.optimizer.learningRate, job.optimizer.schedule, job.optimizer.weightDecay, job.seed);
     String jobSetup = String.format(Locale.ROOT, "%s, %d workers x %d, averaging every %d", run.get("spark_master").asText(),
         run.get("workers").asInt(), run.get("batch_size_per_worker").asInt(), run.get("averaging_frequency").asInt());
-    String twinSetup = String.format(Locale.ROOT, "%s, batch %d, %d threads, %d loader process(es)", TWIN, job.batchSize, n,
-        TWIN_LOADER_WORKERS);
+    // as the twin reports it ran
+    JsonNode twinRun = torch.last();
+    String twinSetup = String.format(Locale.ROOT, "%s, batch %d, %d threads, %d loader process(es)", TWIN,
+        twinRun.get("batch_size").asInt(), twinRun.get("threads").asInt(), twinRun.get("loader_workers").asInt());
     int setupWidth = Math.max(jobSetup.length(), twinSetup.length());
     out.printf(Locale.ROOT, "%-9s  %-" + setupWidth + "s  %12s  %-24s  %15s%n", "side", "setup", "images/epoch",
         "images/s by epoch", "steady images/s");
@@ -220,20 +222,26 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
     return records;
   }
 
-  /** One side's epochs as its metrics recorded them: images trained and images/s. */
-  private record Side(String name, List<Long> images, List<Double> imagesPerSecond) {
-    static Side of(String name, List<JsonNode> epochs) {
-      return new Side(name, epochs.stream().map(e -> e.get("images").asLong()).toList(),
-          epochs.stream().map(e -> e.get("images_per_s").asDouble()).toList());
+  /** One side's epochs as its metrics recorded them, one JSON record each with images and images_per_s. */
+  private record Side(String name, List<JsonNode> epochs) {
+    Side {
+      if (epochs.isEmpty()) {
+        throw new IllegalStateException(name + " recorded no epochs");
+      }
+    }
+
+    JsonNode last() {
+      return epochs.get(epochs.size() - 1);
     }
 
     double steady() {
-      return imagesPerSecond.get(imagesPerSecond.size() - 1);
+      return last().get("images_per_s").asDouble();
     }
 
     void print(PrintWriter out, String setup, int setupWidth) {
-      String byEpoch = imagesPerSecond.stream().map(r -> String.format(Locale.ROOT, "%.1f", r)).collect(Collectors.joining(" "));
-      out.printf(Locale.ROOT, "%-9s  %-" + setupWidth + "s  %12d  %-24s  %15.1f%n", name, setup, images.get(images.size() - 1),
+      String byEpoch = epochs.stream().map(e -> String.format(Locale.ROOT, "%.1f", e.get("images_per_s").asDouble()))
+          .collect(Collectors.joining(" "));
+      out.printf(Locale.ROOT, "%-9s  %-" + setupWidth + "s  %12d  %-24s  %15.1f%n", name, setup, last().get("images").asLong(),
           byEpoch, steady());
     }
   }
