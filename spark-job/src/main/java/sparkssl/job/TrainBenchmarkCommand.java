@@ -118,6 +118,11 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
 
   private int benchmark(Path folder, long images, int n, Path dir) throws Exception {
     JobConfig job = jobConfig(folder, n, dir.resolve("job"));
+    // local[N] with train's default workers trains N workers; checked here, not after the twin's epochs
+    if (images < (long) n * job.batchSize) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--corpus: " + images + " images, fewer than one step of "
+          + "the job (" + n + " workers x " + job.batchSize + "): add images, or lower --cores or --batch-size");
+    }
     String loadAtStart = LoadAverage.now();
     // the twin first: a Python without torch shows in seconds, not after the job's epochs
     Side torch;

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -71,8 +73,8 @@ class TrainBenchmarkCommandTest {
     Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
     Path keep = tmp.resolve("kept");
 
-    CommandRun run = CommandRun.of("benchmark-train", "--corpus", corpus(16).toString(), "--python", python.toString(),
-        "--keep-runs", keep.toString());
+    CommandRun run = CommandRun.of("benchmark-train", "--corpus", corpus(16).toString(), "--batch-size", "8", "--cores", "2",
+        "--python", python.toString(), "--keep-runs", keep.toString());
 
     assertEquals(1, run.code(), run.err());
     assertTrue(run.err().contains("twin.py failed with exit code 3"), run.err());
@@ -82,25 +84,28 @@ class TrainBenchmarkCommandTest {
 
   @Test
   void badFlagsExitTwoInOneLineBeforeAnyWork() throws IOException {
-    Path corpus = corpus(16);
+    String corpus = corpus(16).toString();
     Path empty = Files.createDirectories(tmp.resolve("no-images"));
     Files.writeString(empty.resolve("notes.txt"), "not an image");
     Path occupied = Files.createDirectories(tmp.resolve("occupied"));
     Files.writeString(occupied.resolve("twin.jsonl"), "{}");
-    List<List<String>> cases = List.of(
-        List.of("--corpus", tmp.resolve("missing").toString()),
-        List.of("--corpus", corpus.toString(), "--epochs", "1"),
-        List.of("--corpus", corpus.toString(), "--method", "dino"),
-        List.of("--corpus", corpus.toString(), "--cores", "0"),
-        List.of("--corpus", corpus.toString(), "--batch-size", "1"),
-        List.of("--corpus", corpus.toString(), "--keep-runs", occupied.toString()),
-        List.of("--corpus", empty.toString()));
-    for (List<String> args : cases) {
+    // each case is fine but for its one fault (16 images make a step of 2 workers x 8)
+    Map<List<String>, String> cases = new LinkedHashMap<>();
+    cases.put(List.of("--corpus", tmp.resolve("missing").toString()), "is not a folder");
+    cases.put(List.of("--corpus", empty.toString()), "no PNG/JPEG images");
+    cases.put(List.of("--corpus", corpus, "--epochs", "1"), "--epochs must be >= 2");
+    cases.put(List.of("--corpus", corpus, "--method", "dino"), "the PyTorch twin has simclr, byol, vicreg; got 'dino'");
+    cases.put(List.of("--corpus", corpus, "--cores", "0"), "--cores must be >= 1");
+    cases.put(List.of("--corpus", corpus, "--cores", "2", "--batch-size", "1"), "--batch-size must be >= 2");
+    cases.put(List.of("--corpus", corpus, "--cores", "2", "--batch-size", "9"), "16 images, fewer than one step of the job (2 workers x 9)");
+    cases.put(List.of("--corpus", corpus, "--cores", "2", "--batch-size", "8", "--keep-runs", occupied.toString()), "is not an empty folder");
+    cases.forEach((args, message) -> {
       String[] all = Stream.concat(Stream.of("benchmark-train"), args.stream()).toArray(String[]::new);
       CommandRun run = CommandRun.of(all);
       assertEquals(2, run.code(), args + ": " + run.err());
       assertEquals(1, run.messages().size(), args + ": " + run.err());
-    }
+      assertTrue(run.messages().get(0).contains(message), args + ": " + run.err());
+    });
   }
 
   /** The first {@code count} images of the bundled sample's train folder, flat. */
