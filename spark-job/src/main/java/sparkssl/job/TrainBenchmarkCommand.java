@@ -141,9 +141,16 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
     TrainCommand.train(job);
     Side spark = new Side("spark-ssl", records(dir.resolve("job").resolve(RunDirectory.METRICS)));
     JsonNode run = new ObjectMapper().readTree(dir.resolve("job").resolve(RunDirectory.CONFIG).toFile());
+    printTable(job, run, spark, torch, String.format(Locale.ROOT, "corpus %s: %d images; %d epochs each; "
+        + "steady state = the last epoch's images/s", folder, images, epochs), loadAtStart);
+    return 0;
+  }
+
+  /** The result: corpus, recipe, each side's setup (the job's from its config.json) and rates, the ratio, the load. */
+  private void printTable(JobConfig job, JsonNode run, Side spark, Side torch, String corpusLine, String loadAtStart)
+      throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "corpus %s: %d images; %d epochs each; steady state = the last epoch's images/s%n",
-        folder, images, epochs);
+    out.println(corpusLine);
     out.printf(Locale.ROOT, "recipe: %s, backbone %s, preset %s, %d px, %d channel(s), %s lr %s (%s), weight decay %s, seed %d%n",
         job.method.method, job.backbone, job.views.preset, job.views.imageSize, job.views.channels, job.optimizer.kind,
         job.optimizer.learningRate, job.optimizer.schedule, job.optimizer.weightDecay, job.seed);
@@ -161,7 +168,6 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "ratio spark-ssl / PyTorch: %.2fx%n", spark.steady() / torch.steady());
     out.printf(Locale.ROOT, "load average at start: %s; at end: %s%n", loadAtStart, LoadAverage.now());
     out.flush();
-    return 0;
   }
 
   /** train's settings for this benchmark: its defaults, but local[N], --skip-eval and the run directory given. */
