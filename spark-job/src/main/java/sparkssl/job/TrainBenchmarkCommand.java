@@ -146,7 +146,10 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The result: corpus, recipe, each side's setup (the job's from its config.json) and rates, the ratio, the load. */
+  /**
+   * The result: corpus, recipe, each side's setup as it ran (the job's from its config.json and last
+   * metrics record) and rates, the ratio, the load.
+   */
   private void printTable(JobConfig job, JsonNode run, Side spark, Side torch, String corpusLine, String loadAtStart)
       throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -154,8 +157,8 @@ final class TrainBenchmarkCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "recipe: %s, backbone %s, preset %s, %d px, %d channel(s), %s lr %s (%s), weight decay %s, seed %d%n",
         job.method.method, job.backbone, job.views.preset, job.views.imageSize, job.views.channels, job.optimizer.kind,
         job.optimizer.learningRate, job.optimizer.schedule, job.optimizer.weightDecay, job.seed);
-    String jobSetup = String.format(Locale.ROOT, "%s, %d workers x %d, averaging every %d", run.get("spark_master").asText(),
-        run.get("workers").asInt(), run.get("batch_size_per_worker").asInt(), run.get("averaging_frequency").asInt());
+    String jobSetup = String.format(Locale.ROOT, "%s, %d workers x %d, averaging every %s", run.get("spark_master").asText(),
+        run.get("workers").asInt(), run.get("batch_size_per_worker").asInt(), spark.last().get("averaging_frequency").asText());
     // as the twin reports it ran
     JsonNode twinRun = torch.last();
     String twinSetup = String.format(Locale.ROOT, "%s, batch %d, %d threads, %d loader process(es)", TWIN,
