@@ -9,7 +9,9 @@ the student after every step with the momentum rising from --teacher-momentum to
 the run, its targets taken in training mode), the `small` view preset, optimiser, schedule, batch,
 epochs and k-NN protocol (whole image, L2-normalised encoder output, cosine, k=20, weights exp(sim/T)). Batches come from a shuffled DataLoader with
 drop_last=True and `--loader-workers` augmentation processes. Prints one JSON line per epoch:
-{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "knn_top1"?, "embedding_rankme" (last epoch)}.
+{"epoch", "loss", "images", "wall_s", "images_per_s", "lr", "batch_size", "threads", "loader_workers", "knn_top1"?,
+"embedding_rankme" (last epoch)};
+with --skip-eval neither k-NN nor RankMe runs and --eval-train/--eval-test may be left out (for timing).
 Optimisers as the job's: weight decay and LARS adaptation skip biases and batch-norm parameters;
 sgd and lars use Nesterov momentum (DL4J's Nesterovs).
 """
@@ -209,8 +211,9 @@ def knn_top1(net, a, mode):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", required=True)
-    p.add_argument("--eval-train", required=True)
-    p.add_argument("--eval-test", required=True)
+    p.add_argument("--eval-train")
+    p.add_argument("--eval-test")
+    p.add_argument("--skip-eval", action="store_true", help="no k-NN and no RankMe: training only")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--optimizer", choices=["adam", "adamw", "sgd", "lars"], default="adam")
@@ -233,6 +236,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--loader-workers", type=int, default=1)
     a = p.parse_args()
+    if not a.skip_eval and not (a.eval_train and a.eval_test):
+        p.error("--eval-train and --eval-test are required unless --skip-eval")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     mode = "L" if a.channels == 1 else "RGB"
@@ -263,10 +268,11 @@ def main():
             step += 1
         wall = time.perf_counter() - start
         rec = {"epoch": epoch, "loss": loss_sum / images, "images": images, "wall_s": wall,
-               "images_per_s": images / wall, "lr": lr}
-        if epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0):
+               "images_per_s": images / wall, "lr": lr, "batch_size": a.batch_size, "threads": torch.get_num_threads(),
+               "loader_workers": a.loader_workers}
+        if not a.skip_eval and (epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0)):
             rec["knn_top1"] = knn_top1(net, a, mode)
-        if epoch == a.epochs:
+        if not a.skip_eval and epoch == a.epochs:
             rec["embedding_rankme"] = rankme(net, a, mode)
         print(json.dumps(rec), flush=True)
 

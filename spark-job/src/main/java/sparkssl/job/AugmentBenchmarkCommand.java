@@ -17,6 +17,7 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.Image;
 import sparkssl.augment.ViewOptions;
@@ -41,21 +42,16 @@ final class AugmentBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per row and side (default: ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torchvision (default: ${DEFAULT-VALUE}).")
-  String python;
+  @Mixin
+  PythonPeer.Interpreter python = new PythonPeer.Interpreter();
 
   @Override
   public Integer call() throws Exception {
     System.out.printf(Locale.ROOT, "%-5s %-6s %-14s %12s %14s %7s %16s %7s%n", "size", "format", "decode",
         "spark-ssl/s", "tv PIL/s", "ratio", "tv tensor/s", "ratio");
-    Path dir = Files.createTempDirectory("sparkssl-augbench");
-    try {
+    try (ScratchDirectory dir = ScratchDirectory.create("sparkssl-augbench")) {
       for (int size : sizes) {
-        bench(size, dir.resolve(String.valueOf(size)));
-      }
-    } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        bench(size, dir.path().resolve(String.valueOf(size)));
       }
     }
     System.out.println("images/s on one core (1 thread each), 2 views per image; ratio = spark-ssl / torchvision");

@@ -13,7 +13,7 @@ import sparkssl.spark.storage.StorageUnusable;
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
     subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
-        AugmentBenchmarkCommand.class, CostModelCommand.class,
+        TrainBenchmarkCommand.class, AugmentBenchmarkCommand.class, CostModelCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -25,7 +25,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, prepare-fashion-mnist, benchmark-step, benchmark-augment)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, prepare-fashion-mnist, benchmark-step, benchmark-train, benchmark-augment, cost-model)");
   }
 
   /**

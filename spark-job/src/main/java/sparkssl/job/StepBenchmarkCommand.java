@@ -3,8 +3,6 @@ package sparkssl.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,8 +57,8 @@ final class StepBenchmarkCommand implements Callable<Integer> {
       description = "Timed steps for resnet18, whose steps take seconds on a few cores (default: ${DEFAULT-VALUE}).")
   int resnetSteps;
 
-  @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default: ${DEFAULT-VALUE}).")
-  String python;
+  @CommandLine.Mixin
+  PythonPeer.Interpreter python = new PythonPeer.Interpreter();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -81,7 +79,7 @@ final class StepBenchmarkCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("threads %d (OMP_NUM_THREADS / torch.set_num_threads), input %dx%dx%d, %d warm-up + %d timed steps"
         + " (resnet18: %d + %d); load average at start: %s%n",
-        threads, channels, size, size, warmup, steps, resnetWarmup, resnetSteps, loadAverage());
+        threads, channels, size, size, warmup, steps, resnetWarmup, resnetSteps, LoadAverage.now());
     out.printf("%-13s %5s %12s %15s %6s %11s %14s %13s %16s%n", "model", "pairs", "DL4J pairs/s", "PyTorch pairs/s", "ratio",
         "DL4J params", "PyTorch params", "DL4J peak MiB", "PyTorch peak MiB");
     boolean countsMatch = true;
@@ -104,7 +102,7 @@ final class StepBenchmarkCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf("load average at end: %s%n", loadAverage());
+    out.printf("load average at end: %s%n", LoadAverage.now());
     return countsMatch ? 0 : 1;
   }
 
@@ -153,11 +151,6 @@ final class StepBenchmarkCommand implements Callable<Integer> {
 
   private int stepsFor(String model) {
     return model.equals("resnet18") ? resnetSteps : steps;
-  }
-
-  private static String loadAverage() throws IOException {
-    Path loadavg = Path.of("/proc/loadavg");
-    return Files.exists(loadavg) ? String.join(" ", Arrays.copyOf(Files.readString(loadavg).trim().split(" "), 3)) : "n/a";
   }
 
   private JsonNode torch(String model, int p, int threads) throws IOException, InterruptedException {
