@@ -13,18 +13,19 @@ import sparkssl.spark.train.PackedArray;
 
 /**
  * The cost model's machine constants measured in this JVM: Java serialisation (Spark's default for
- * broadcasts and task results) of an ND4J array as rounds pack it, and in-place adds, on an array the
- * size of a worker's state (capped, since both rates are flat beyond a few MB). Best of three.
+ * broadcasts and task results) of an ND4J array as rounds pack it, and in-place adds, on a 32 MB
+ * array: large enough that per-array costs vanish (a probe round's overhead holds those of a small
+ * state, and they do not grow with it). Best of three.
  */
 public final class MeasuredRates {
-  private static final long MAX_BYTES = 32L << 20;
+  private static final long BYTES = 32L << 20;
   private static final int TRIES = 3;
 
   private MeasuredRates() {}
 
   /** A model with this JVM's rates and no latency yet (a probe round supplies it). */
-  public static RoundCostModel forState(long stateBytes) {
-    long floats = Math.max(1 << 16, Math.min(stateBytes, MAX_BYTES) / 4);
+  public static RoundCostModel measure() {
+    long floats = BYTES / 4;
     INDArray a = Nd4j.rand(DataType.FLOAT, floats);
     INDArray b = Nd4j.rand(DataType.FLOAT, floats);
     double serialize = Double.MAX_VALUE;

@@ -1,5 +1,6 @@
 package sparkssl.spark.cost;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,27 +11,34 @@ import sparkssl.spark.train.RoundAveragingMaster;
 
 /**
  * The cost model calibrated on the cluster a run uses: this JVM's serialisation and add rates, then
- * probe rounds of synthetic batches through the run's own master, whose mean overhead sets the
- * model's latency and whose mean step time is the compute per step.
+ * probe rounds of synthetic batches through the run's own master, whose median overhead sets the
+ * model's latency and whose median step time is the compute per step.
  *
  * @param model the calibrated model
  * @param setting the run's round (its workers, state bytes, step time)
  * @param probes the timed probe rounds
  */
 public record ProbedCost(RoundCostModel model, RoundSetting setting, List<ProbeRound> probes) {
-  /** Steps in each timed probe round, and how many are timed (after one untimed warm-up round). */
+  /** Steps in each probe round; untimed rounds first (JIT and oneDNN warm up over several), then timed ones. */
   public static final int PROBE_STEPS = 2;
+  public static final int WARMUP_ROUNDS = 3;
   public static final int PROBE_ROUNDS = 3;
 
   public static ProbedCost measure(JavaSparkContext sc, RoundAveragingMaster master, ComputationGraph net, long[] featureShape,
       int workers) {
     long stateBytes = master.stateBytes(net);
-    List<ProbeRound> probes = master.probe(sc, net, featureShape, PROBE_STEPS, PROBE_ROUNDS);
-    double step = probes.stream().mapToDouble(ProbeRound::stepSeconds).average().orElseThrow();
-    double overhead = probes.stream().mapToDouble(ProbeRound::overheadSeconds).average().orElseThrow();
+    List<ProbeRound> probes = master.probe(sc, net, featureShape, PROBE_STEPS, WARMUP_ROUNDS, PROBE_ROUNDS);
+    double step = median(probes.stream().mapToDouble(ProbeRound::stepSeconds).toArray());
+    double overhead = median(probes.stream().mapToDouble(ProbeRound::overheadSeconds).toArray());
     // on a cluster the network's share is inside the measured overhead, which calibrates L for this cluster
     RoundSetting setting = new RoundSetting(workers, stateBytes, step, Double.POSITIVE_INFINITY, sc.isLocal());
-    return new ProbedCost(MeasuredRates.forState(stateBytes).withOverhead(setting, overhead), setting, probes);
+    return new ProbedCost(MeasuredRates.measure().withOverhead(setting, overhead), setting, probes);
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   public RoundTime predict(int steps) {

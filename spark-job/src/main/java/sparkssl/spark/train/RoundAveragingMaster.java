@@ -93,25 +93,26 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   }
 
   /**
-   * Times averaging rounds of synthetic batches on the cluster without changing {@code net}: one
-   * round of one step to build and warm the workers' networks, then {@code repeats} rounds of {@code
-   * steps} steps, each averaged into a throwaway copy. Batches of {@code featureShape} are made on the
-   * workers; the workers' kept networks are overwritten at the start of every real round anyway.
+   * Times averaging rounds of synthetic batches on the cluster without changing {@code net}: {@code
+   * warmups} untimed rounds to build and warm the workers' networks, then {@code timed} rounds, all of
+   * {@code steps} steps, each averaged into a throwaway copy. Batches of {@code featureShape} are made
+   * on the workers; the workers' kept networks are overwritten at the start of every real round anyway.
    */
-  public List<ProbeRound> probe(JavaSparkContext sc, ComputationGraph net, long[] featureShape, int steps, int repeats) {
+  public List<ProbeRound> probe(JavaSparkContext sc, ComputationGraph net, long[] featureShape, int steps, int warmups,
+      int timed) {
     Broadcast<ComputationGraphConfiguration> conf = sc.broadcast(net.getConfiguration());
     String outer = sc.getLocalProperty("spark.job.description");
     List<ProbeRound> measured = new ArrayList<>();
     try {
-      for (int r = 0; r <= repeats; r++) {
-        int n = r == 0 ? 1 : steps;
+      for (int r = 0; r < warmups + timed; r++) {
         JavaRDD<DataSet> data = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
-            .mapPartitions(new SyntheticBatches(featureShape, n), true);
+            .mapPartitions(new SyntheticBatches(featureShape, steps), true);
         long start = System.nanoTime();
-        List<RoundResult> results = runRound(sc, net, conf, data, 0, List.of(), "probe round " + (r + 1) + " of " + (repeats + 1));
+        List<RoundResult> results = runRound(sc, net, conf, data, 0, List.of(),
+            "probe round " + (r + 1) + " of " + (warmups + timed));
         average(results);
         double wall = (System.nanoTime() - start) / 1e9;
-        if (r > 0) {
+        if (r >= warmups) {
           measured.add(ProbeRound.of(results, wall));
         }
       }
