@@ -53,6 +53,11 @@ final class CostModelCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Images per worker step (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--warmup-rounds", defaultValue = "" + ProbedCost.WARMUP_ROUNDS,
+      description = "Untimed probe rounds of 2 steps before the 3 timed ones, as many as train's auto runs by default; a cold executor's "
+          + "steps stay slower for tens of steps, so a long warm-up predicts a steady epoch (default: ${DEFAULT-VALUE}).")
+  int warmupRounds;
+
   @Option(names = "--frequencies", split = ",", defaultValue = "1,4,16",
       description = "Steps per round to predict on the probed master (default: ${DEFAULT-VALUE}).")
   List<Integer> frequencies;
@@ -87,7 +92,7 @@ final class CostModelCommand implements Callable<Integer> {
       RoundAveragingMaster master = new RoundAveragingMaster(w, teacher(options, net));
       ProbedCost cost;
       try {
-        cost = ProbedCost.measure(sc, master, net, new long[] {batchSize, 2L * channels, imageSize, imageSize}, w);
+        cost = ProbedCost.measure(sc, master, net, new long[] {batchSize, 2L * channels, imageSize, imageSize}, w, warmupRounds);
       } finally {
         master.release();
       }
@@ -170,6 +175,7 @@ final class CostModelCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return e.getMessage();
     }
+    if (warmupRounds < 0) return "--warmup-rounds must be >= 0, got " + warmupRounds;
     if (workers < 0 || batchSize < 2 || channels < 1) return "--workers must be >= 0, --batch-size >= 2, --channels >= 1";
     if (frequencies.stream().anyMatch(k -> k < 1)) return "--frequencies must all be >= 1";
     if (executors.stream().anyMatch(e -> e < 1)) return "--executors must all be >= 1";

@@ -150,7 +150,7 @@ public final class PretrainJob {
     if (cfg.averagingFrequency.auto()) {
       progress.phase("probe rounds for --averaging-frequency auto");
       cost = ProbedCost.measure(sc, master, net, new long[] {cfg.batchSize, (long) modelOptions.numViews * modelOptions.channels,
-          modelOptions.imageSize, modelOptions.imageSize}, workers);
+          modelOptions.imageSize, modelOptions.imageSize}, workers, ProbedCost.WARMUP_ROUNDS);
       frequency = cost.autoFrequency(stepsPerEpoch);
       RoundTime predicted = cost.predict(frequency);
       LOG.info("--averaging-frequency auto: every {} steps. Probe rounds: a step takes {} s, a round's overhead {} s "

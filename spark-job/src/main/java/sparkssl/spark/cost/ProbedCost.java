@@ -24,10 +24,14 @@ public record ProbedCost(RoundCostModel model, RoundSetting setting, List<ProbeR
   public static final int WARMUP_ROUNDS = 3;
   public static final int PROBE_ROUNDS = 3;
 
+  /**
+   * @param warmups untimed rounds first: a cold executor's steps stay slower for tens of steps (JIT,
+   *     oneDNN primitives), so a short warm-up overestimates the step and the auto frequency errs low
+   */
   public static ProbedCost measure(JavaSparkContext sc, RoundAveragingMaster master, ComputationGraph net, long[] featureShape,
-      int workers) {
+      int workers, int warmups) {
     long stateBytes = master.stateBytes(net);
-    List<ProbeRound> probes = master.probe(sc, net, featureShape, PROBE_STEPS, WARMUP_ROUNDS, PROBE_ROUNDS);
+    List<ProbeRound> probes = master.probe(sc, net, featureShape, PROBE_STEPS, warmups, PROBE_ROUNDS);
     double step = median(probes.stream().mapToDouble(ProbeRound::stepSeconds).toArray());
     double overhead = median(probes.stream().mapToDouble(ProbeRound::overheadSeconds).toArray());
     // on a cluster the network's share is inside the measured overhead, which calibrates L for this cluster
