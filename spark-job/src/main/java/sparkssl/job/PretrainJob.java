@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -212,7 +213,21 @@ public final class PretrainJob {
       record.putAll(stats.metrics());
       record.put("averaging_frequency", frequency);
       if (cost != null) {
-        record.put("cost_model", cost.describe(frequency));
+        Map<String, Object> used = cost.describe(frequency);
+        Optional<EpochStats.Measured> measured = stats.measured();
+        if (measured.isPresent()) {
+          used.put("measured_step_s", measured.get().stepSeconds());
+          used.put("measured_overhead_s", measured.get().overheadSeconds());
+          cost = cost.measuredBy(measured.get().stepSeconds(), measured.get().overheadSeconds());
+          int next = cost.autoFrequency(stepsPerEpoch);
+          if (next != frequency && epoch < cfg.epochs) {
+            LOG.info("--averaging-frequency auto: every {} steps from epoch {} (epoch {}'s rounds: a step {} s, overhead {} s)",
+                next, epoch + 1, epoch, String.format("%.3f", measured.get().stepSeconds()),
+                String.format("%.3f", measured.get().overheadSeconds()));
+          }
+          frequency = next;
+        }
+        record.put("cost_model", used);
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());

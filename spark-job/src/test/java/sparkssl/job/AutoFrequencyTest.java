@@ -16,7 +16,8 @@ import sparkssl.spark.cost.RoundSetting;
 
 /**
  * {@code --averaging-frequency auto} in local mode: probe rounds calibrate the cost model, the run
- * averages at the fewest steps its model allows, and the metrics say what it measured and chose.
+ * averages at the fewest steps its model allows, each epoch's steady rounds recalibrate it for the
+ * next, and the metrics say what it measured and chose.
  */
 class AutoFrequencyTest {
   @TempDir
@@ -25,10 +26,10 @@ class AutoFrequencyTest {
   @Test
   void autoChoosesTheModelsSmallestFrequencyAndSaysSo() throws Exception {
     Path corpus = tmp.resolve("corpus");
-    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 32);
+    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 96);
     Path runDir = tmp.resolve("run");
     LocalTrainRun.run("--corpus", corpus.toUri().toString(), "--skip-eval",
-        "--run-dir", runDir.toString(), "--epochs", "1", "--batch-size", "16", "--workers", "2",
+        "--run-dir", runDir.toString(), "--epochs", "2", "--batch-size", "32", "--workers", "2",
         "--averaging-frequency", "auto", "--method", "byol");
 
     JsonNode config = new ObjectMapper().readTree(runDir.resolve("config.json").toFile());
@@ -55,5 +56,20 @@ class AutoFrequencyTest {
     assertTrue(cost.get("step_s").asDouble() > 0 && cost.get("latency_s").asDouble() >= 0, cost.toString());
     assertEquals(model.smallestFrequency(round, 0.10, (int) stepsPerEpoch), k, "the fewest steps the model allows: " + cost);
     assertEquals(model.predict(round, k).total(), cost.get("predicted_round_s").asDouble(), 1e-9);
+
+    JsonNode second = LocalTrainRun.metrics(runDir).get(1);
+    if (m.get("averaging_rounds").asInt() < 2) {
+      // one round an epoch leaves no steady round to measure: the choice stands
+      assertTrue(!cost.has("measured_step_s"), cost.toString());
+      assertEquals(k, second.get("averaging_frequency").asInt());
+      return;
+    }
+    // epoch 2 averages at the frequency the model gives once epoch 1's steady rounds recalibrate it
+    double step = cost.get("measured_step_s").asDouble();
+    RoundSetting measured = new RoundSetting(2, cost.get("state_bytes").asLong(), step, Double.POSITIVE_INFINITY, true);
+    int k2 = model.withOverhead(measured, cost.get("measured_overhead_s").asDouble())
+        .smallestFrequency(measured, 0.10, (int) stepsPerEpoch);
+    assertEquals(k2, second.get("averaging_frequency").asInt(), "epoch 2 follows epoch 1's measured rounds: " + cost);
+    assertEquals(step, second.get("cost_model").get("step_s").asDouble(), 1e-12);
   }
 }

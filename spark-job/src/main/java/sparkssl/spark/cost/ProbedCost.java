@@ -39,6 +39,16 @@ public record ProbedCost(RoundCostModel model, RoundSetting setting, List<ProbeR
     return new ProbedCost(MeasuredRates.measure().withOverhead(setting, overhead), setting, probes);
   }
 
+  /**
+   * The model recalibrated by what real rounds cost: their step and their overhead replace the
+   * probe's (an epoch's steady rounds are warmer than a probe on just-started executors).
+   */
+  public ProbedCost measuredBy(double stepSeconds, double overheadSeconds) {
+    RoundSetting measured = new RoundSetting(setting.workers(), setting.stateBytes(), stepSeconds,
+        setting.networkBytesPerSecond(), setting.oneJvm());
+    return new ProbedCost(model.withOverhead(measured, overheadSeconds), measured, probes);
+  }
+
   private static double median(double[] values) {
     double[] v = values.clone();
     Arrays.sort(v);

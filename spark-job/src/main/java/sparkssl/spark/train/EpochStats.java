@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one epoch of averaging rounds did, summed over workers: steps, rounds, the batch sizes the
@@ -70,6 +71,27 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
       }
     }
     return Double.NaN;
+  }
+
+  /** What a steady round cost: a worker's mean step, and the round's wall time beyond its steps and views. */
+  public record Measured(double stepSeconds, double overheadSeconds) {}
+
+  /**
+   * The epoch's rounds after its first (which also runs the shuffle): the mean step over all worker
+   * steps, and the median of each round's wall time (driver averaging included) less its longest
+   * worker's steps and a worker's share of waiting for views. Empty with fewer than two rounds.
+   */
+  public Optional<Measured> measured() {
+    List<Round> steady = rounds.size() < 2 ? List.of() : rounds.subList(1, rounds.size());
+    int steps = steady.stream().mapToInt(Round::steps).sum();
+    if (steps == 0) {
+      return Optional.empty();
+    }
+    double step = steady.stream().mapToDouble(Round::fitSeconds).sum() / steps;
+    double[] overheads = steady.stream()
+        .mapToDouble(r -> Math.max(0, r.wallSeconds() + r.averagingSeconds() - r.maxWorkerSteps() * step - r.dataSeconds() / workers))
+        .sorted().toArray();
+    return Optional.of(new Measured(step, overheads[overheads.length / 2]));
   }
 
   /** The per-epoch fields of {@code metrics.jsonl}. */
