@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -29,9 +28,7 @@ import sparkssl.model.ParameterCount;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
-import sparkssl.spark.cost.ProbedCost;
-import sparkssl.spark.cost.RoundCostModel;
-import sparkssl.spark.cost.RoundTime;
+import sparkssl.spark.cost.AutoFrequency;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
@@ -146,22 +143,13 @@ public final class PretrainJob {
     }
     RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
     master.addHook(fastPathProbe);
-    int frequency = cfg.averagingFrequency.steps();
-    ProbedCost cost = null;
+    AutoFrequency auto = null;
     if (cfg.averagingFrequency.auto()) {
       progress.phase("probe rounds for --averaging-frequency auto");
-      cost = ProbedCost.measure(sc, master, net, new long[] {cfg.batchSize, (long) modelOptions.numViews * modelOptions.channels,
-          modelOptions.imageSize, modelOptions.imageSize}, workers, ProbedCost.WARMUP_ROUNDS);
-      frequency = cost.autoFrequency(stepsPerEpoch);
-      RoundTime predicted = cost.predict(frequency);
-      LOG.info("--averaging-frequency auto: every {} steps. Probe rounds: a step takes {} s, a round's overhead {} s "
-          + "({} MB of state per worker); predicted round {} s, {}% of it communication{}", frequency,
-          String.format("%.3f", cost.setting().stepSeconds()), String.format("%.3f", predicted.overhead()),
-          String.format("%.1f", cost.setting().stateBytes() / 1e6), String.format("%.2f", predicted.total()),
-          String.format("%.1f", 100 * predicted.communicationShare()),
-          predicted.communicationShare() > RoundCostModel.AUTO_COMMUNICATION_SHARE
-              ? " (over 10% even with one round an epoch: larger batches or fewer workers would help)" : "");
+      auto = AutoFrequency.probe(sc, master, net, new long[] {cfg.batchSize, (long) modelOptions.numViews * modelOptions.channels,
+          modelOptions.imageSize, modelOptions.imageSize}, workers, stepsPerEpoch);
     }
+    int frequency = auto == null ? cfg.averagingFrequency.steps() : auto.steps();
     SparkComputationGraph sparkNet = new SparkComputationGraph(sc, net, master);
     TrainingObserver observer = new TrainingObserver();
     spark.sparkContext().addSparkListener(observer);
@@ -212,22 +200,9 @@ public final class PretrainJob {
       record.put("dropped_images", batches.plan().dropped());
       record.putAll(stats.metrics());
       record.put("averaging_frequency", frequency);
-      if (cost != null) {
-        Map<String, Object> used = cost.describe(frequency);
-        Optional<EpochStats.Measured> measured = stats.measured();
-        if (measured.isPresent()) {
-          used.put("measured_step_s", measured.get().stepSeconds());
-          used.put("measured_overhead_s", measured.get().overheadSeconds());
-          cost = cost.measuredBy(measured.get().stepSeconds(), measured.get().overheadSeconds());
-          int next = cost.autoFrequency(stepsPerEpoch);
-          if (next != frequency && epoch < cfg.epochs) {
-            LOG.info("--averaging-frequency auto: every {} steps from epoch {} (epoch {}'s rounds: a step {} s, overhead {} s)",
-                next, epoch + 1, epoch, String.format("%.3f", measured.get().stepSeconds()),
-                String.format("%.3f", measured.get().overheadSeconds()));
-          }
-          frequency = next;
-        }
-        record.put("cost_model", used);
+      if (auto != null) {
+        record.put("cost_model", auto.afterEpoch(stats, epoch, epoch < cfg.epochs));
+        frequency = auto.steps();
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());
