@@ -133,7 +133,7 @@ final class CostModelCommand implements Callable<Integer> {
       int c = size == 224 ? 3 : channels;
       ModelOptions options = options(parts[0], size, c);
       ComputationGraph net = SslNetwork.create(options);
-      long state = new RoundAveragingMaster(1, teacher(options, net)).stateBytes(net);
+      long state = RoundAveragingMaster.stateBytes(net, teacher(options, net));
       double step = Double.parseDouble(parts[1]);
       for (int e : executors) {
         RoundSetting r = new RoundSetting(e, state, step, gbps * 1e9 / 8, false);

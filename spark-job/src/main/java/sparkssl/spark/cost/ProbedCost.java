@@ -44,8 +44,7 @@ public record ProbedCost(RoundCostModel model, RoundSetting setting, List<ProbeR
    * probe's (an epoch's steady rounds are warmer than a probe on just-started executors).
    */
   public ProbedCost measuredBy(double stepSeconds, double overheadSeconds) {
-    RoundSetting measured = new RoundSetting(setting.workers(), setting.stateBytes(), stepSeconds,
-        setting.networkBytesPerSecond(), setting.oneJvm());
+    RoundSetting measured = setting.withStepSeconds(stepSeconds);
     return new ProbedCost(model.withOverhead(measured, overheadSeconds), measured, probes);
   }
 

@@ -22,4 +22,8 @@ public record RoundSetting(int workers, long stateBytes, double stepSeconds, dou
   public RoundSetting withWorkers(int w) {
     return new RoundSetting(w, stateBytes, stepSeconds, networkBytesPerSecond, oneJvm);
   }
+
+  public RoundSetting withStepSeconds(double step) {
+    return new RoundSetting(workers, stateBytes, step, networkBytesPerSecond, oneJvm);
+  }
 }

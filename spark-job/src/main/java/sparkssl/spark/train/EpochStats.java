@@ -18,6 +18,11 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
       double averagingSeconds,
       double[] learningRates, double[] momenta) {
 
+    /** The round's whole wall time: its Spark job, then the driver averaging. */
+    double seconds() {
+      return wallSeconds + averagingSeconds;
+    }
+
     static Round of(List<RoundResult> results, double wallSeconds, double averagingSeconds) {
       List<RoundResult> trained = results.stream().filter(r -> r.steps() > 0).toList();
       RoundResult first = trained.isEmpty() ? results.get(0) : trained.get(0);
@@ -89,7 +94,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
     }
     double step = steady.stream().mapToDouble(Round::fitSeconds).sum() / steps;
     double[] overheads = steady.stream()
-        .mapToDouble(r -> Math.max(0, r.wallSeconds() + r.averagingSeconds() - r.maxWorkerSteps() * step - r.dataSeconds() / workers))
+        .mapToDouble(r -> Math.max(0, r.seconds() - r.maxWorkerSteps() * step - r.dataSeconds() / workers))
         .sorted().toArray();
     return Optional.of(new Measured(step, overheads[overheads.length / 2]));
   }
@@ -115,10 +120,10 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
       m.put("teacher_momentum", momentum);
     }
     m.put("worker_time_s", workerTime());
-    double[] walls = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sorted().toArray();
+    double[] walls = rounds.stream().mapToDouble(Round::seconds).sorted().toArray();
     if (walls.length > 0) {
       m.put("round_s", Map.of("median", walls[walls.length / 2], "mean", Arrays.stream(walls).average().orElse(0),
-          "first", rounds.get(0).wallSeconds() + rounds.get(0).averagingSeconds()));
+          "first", rounds.get(0).seconds()));
     }
     return m;
   }
@@ -130,7 +135,7 @@ public record EpochStats(int workers, int batchSize, List<Round> rounds) {
    * serialisation and collection, Spark's scheduling); plus the compute share of the whole.
    */
   private Map<String, Object> workerTime() {
-    double wall = rounds.stream().mapToDouble(r -> r.wallSeconds() + r.averagingSeconds()).sum();
+    double wall = rounds.stream().mapToDouble(Round::seconds).sum();
     double driverAveraging = rounds.stream().mapToDouble(Round::averagingSeconds).sum();
     double compute = rounds.stream().mapToDouble(Round::fitSeconds).sum();
     double data = rounds.stream().mapToDouble(Round::dataSeconds).sum();

@@ -125,6 +125,11 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
 
   /** Bytes of one worker's state: what a round broadcasts to each worker and collects from each. */
   public long stateBytes(ComputationGraph net) {
+    return stateBytes(net, teacher);
+  }
+
+  /** {@link #stateBytes(ComputationGraph)} of a network and its teacher (null without one), without a master. */
+  public static long stateBytes(ComputationGraph net, Teacher teacher) {
     long elements = net.params().length()
         + (net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0 : net.getUpdater().getStateViewArray().length())
         + (teacher == null ? 0 : teacher.state().length());
