@@ -5,11 +5,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import sparkssl.model.onednn.ConvBnReluLayer;
 
 /**
  * DL4J's CPU fast path: oneDNN helpers under the convolution and batch-norm layers (nd4j-native's
  * {@code onednn-avx2} build, the corrected {@link BaseMKLDNNHelper}, helpers switched on) with
  * {@code cacheMode(DEVICE)}. Without it DL4J convolves through its own im2col, about 10x slower.
+ * Conv-BN-ReLU blocks go further, as one layer on oneDNN primitives of their own
+ * ({@link sparkssl.model.onednn.FusedLayers}).
  *
  * <p>Helpers are chosen when a layer is built, from the system property below, so {@link #enable()}
  * must run before any network exists in a JVM. The SSL loss layer's class calls it when it loads,
@@ -35,7 +38,8 @@ public final class FastPath {
   }
 
   /** What a network actually runs on; {@code cuda} is the calling thread's GPU, null on the CPU backend. */
-  public record Status(String cuda, boolean oneDnn, int convLayers, int convHelpers, int bnLayers, int bnHelpers) {
+  public record Status(String cuda, boolean oneDnn, int convLayers, int convHelpers, int bnLayers, int bnHelpers,
+      int fusedLayers) {
     public boolean active() {
       return cuda != null || (oneDnn && convHelpers == convLayers && bnHelpers == bnLayers);
     }
@@ -52,8 +56,8 @@ public final class FastPath {
         return Devices.describeAll() + "; this network on " + cuda
             + " without cuDNN layer helpers (DL4J M2.1 has none): DL4J's own CUDA kernels and cuBLAS";
       }
-      return String.format("%s; %shelpers on %d/%d convolution and %d/%d batch-norm layers", device(),
-          oneDnn ? "" : "oneDNN NOT available, ", convHelpers, convLayers, bnHelpers, bnLayers);
+      return String.format("%s; %shelpers on %d/%d convolution and %d/%d batch-norm layers; %d fused conv-BN-ReLU layers",
+          device(), oneDnn ? "" : "oneDNN NOT available, ", convHelpers, convLayers, bnHelpers, bnLayers, fusedLayers);
     }
   }
 
@@ -67,8 +71,11 @@ public final class FastPath {
     int convHelpers = 0;
     int bn = 0;
     int bnHelpers = 0;
+    int fused = 0;
     for (Layer layer : layers) {
-      if (layer instanceof ConvolutionLayer) {
+      if (layer instanceof ConvBnReluLayer) {
+        fused++;
+      } else if (layer instanceof ConvolutionLayer) {
         conv++;
         convHelpers += layer.getHelper() != null ? 1 : 0;
       } else if (layer instanceof BatchNormalization) {
@@ -77,6 +84,6 @@ public final class FastPath {
       }
     }
     return new Status(Devices.cuda() ? Devices.describeCurrent() : null, BaseMKLDNNHelper.mklDnnEnabled(),
-        conv, convHelpers, bn, bnHelpers);
+        conv, convHelpers, bn, bnHelpers, fused);
   }
 }

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.model.backbones.BackboneOptions;
 import sparkssl.model.backbones.Backbones;
 import sparkssl.model.layers.ViewsToBatch;
+import sparkssl.model.onednn.FusedLayers;
 
 /**
  * Builds the SSL network as a graph: the views input ({@value #INPUT}), the chosen backbone (whose
@@ -49,7 +50,7 @@ public final class SslNetwork {
         .addInputs(INPUT)
         .setInputTypes(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
     String features = Backbones.get(o.backbone).addTo(g, INPUT,
-        new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize), new BackboneOptions(o.convWidths, o.batchNorm));
+        new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize), new BackboneOptions(o.convWidths, o.batchNorm, FusedLayers.enabled(dataType)));
     g.addLayer(EMBEDDING, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), features);
     SslHead.addTo(g, EMBEDDING, o);
     ComputationGraphConfiguration conf = g.build();

@@ -7,8 +7,12 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
+import sparkssl.model.onednn.ConvBnRelu;
 
-/** Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU, or conv(+bias)-ReLU without batch norm. */
+/**
+ * Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU (one fused oneDNN
+ * layer where {@link BackboneOptions#fused}, else DL4J's three layers), or conv(+bias)-ReLU without batch norm.
+ */
 final class SmallCnn implements Backbone {
   private static final int[] STRIDES = {1, 2, 2};
 
@@ -30,15 +34,16 @@ final class SmallCnn implements Backbone {
     String x = input;
     for (int i = 0; i < STRIDES.length; i++) {
       String name = "conv" + (i + 1);
+      InputPreProcessor pre = i == 0 ? firstPreProcessor : null;
+      if (o.batchNorm() && o.fused()) {
+        g.addLayer(name, new ConvBnRelu.Builder(3).stride(STRIDES[i]).nOut(o.convWidths()[i]).build(), pre, x);
+        x = name;
+        continue;
+      }
       ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(3, 3).stride(STRIDES[i], STRIDES[i])
           .convolutionMode(ConvolutionMode.Same).nOut(o.convWidths()[i]);
-      ConvolutionLayer layer = o.batchNorm() ? conv.activation(Activation.IDENTITY).hasBias(false).build()
-          : conv.activation(Activation.RELU).build();
-      if (i == 0) {
-        g.addLayer(name, layer, firstPreProcessor, x);
-      } else {
-        g.addLayer(name, layer, x);
-      }
+      g.addLayer(name, o.batchNorm() ? conv.activation(Activation.IDENTITY).hasBias(false).build()
+          : conv.activation(Activation.RELU).build(), pre, x);
       x = name;
       if (o.batchNorm()) {
         g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), x);
