@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.model.onednn.ConvBnReluLayer;
 
 /**
@@ -35,7 +36,16 @@ public final class FastPath {
     if (System.getProperty(HELPERS_DISABLE) == null && !Devices.cuda()) {
       System.setProperty(HELPERS_DISABLE, "false");
     }
+    if (!Devices.cuda() && !blasSingleThreaded) {
+      // OpenBLAS only multiplies the heads' small matrices here (convolutions are oneDNN's): its
+      // threads spin between those calls against oneDNN's and cost more than they parallelise
+      // (conv-BN-ReLU step at 2 threads: 650 -> 830-950 pairs/s single-threaded)
+      Nd4j.factory().blas().setMaxThreads(1);
+      blasSingleThreaded = true;
+    }
   }
+
+  private static volatile boolean blasSingleThreaded;
 
   /** What a network actually runs on; {@code cuda} is the calling thread's GPU, null on the CPU backend. */
   public record Status(String cuda, boolean oneDnn, int convLayers, int convHelpers, int bnLayers, int bnHelpers,
