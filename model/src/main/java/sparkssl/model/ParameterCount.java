@@ -2,13 +2,14 @@ package sparkssl.model;
 
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * Trainable parameters of a network, counted as PyTorch counts them: DL4J's {@code numParams()}
- * also holds each batch-norm layer's running mean and variance, which PyTorch keeps as buffers.
+ * also holds each batch-norm layer's running mean and variance (DL4J's batch norm and the fused
+ * conv-BN-ReLU layer alike), which PyTorch keeps as buffers. Those are the parameters whose updater
+ * is {@code NoOp}: their step is set, not learnt.
  */
 public final class ParameterCount {
   private ParameterCount() {}
@@ -18,15 +19,11 @@ public final class ParameterCount {
     long n = 0;
     for (Layer layer : layers) {
       for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
-        if (!(layer instanceof BatchNormalization) || isScaleOrShift(p.getKey())) {
+        if (!(layer.conf().getLayer().getUpdaterByParam(p.getKey()) instanceof NoOp)) {
           n += p.getValue().length();
         }
       }
     }
     return n;
-  }
-
-  private static boolean isScaleOrShift(String key) {
-    return key.equals(BatchNormalizationParamInitializer.GAMMA) || key.equals(BatchNormalizationParamInitializer.BETA);
   }
 }

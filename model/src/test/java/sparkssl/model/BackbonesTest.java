@@ -48,8 +48,7 @@ class BackbonesTest {
     FastPathTest.assumeCpuBackend();
     FastPath.Status status = FastPath.status(net);
     assertTrue(status.active(), status.toString());
-    assertEquals(convs, status.convLayers(), "stem, blocks and shortcut convolutions");
-    assertEquals(convs, status.bnLayers());
+    assertEquals(convs, status.fusedLayers(), "stem, blocks and shortcut conv-BN(-ReLU) layers, fused");
   }
 
   @Test

@@ -44,13 +44,15 @@ final class StepBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "32", description = "Input side in pixels (default: ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "--warmup", defaultValue = "10", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+  // the JVM keeps compiling DL4J's code for the first ~100 steps of a small network (C2 on the other
+  // core): timed steps before that measure the compiler, not the step a training run repeats
+  @Option(names = "--warmup", defaultValue = "100", description = "Untimed steps first, both sides (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--steps", defaultValue = "30", description = "Timed steps; the median counts (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--resnet-warmup", defaultValue = "2", description = "Untimed steps first for resnet18 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--resnet-warmup", defaultValue = "3", description = "Untimed steps first for resnet18 (default: ${DEFAULT-VALUE}).")
   int resnetWarmup;
 
   @Option(names = "--resnet-steps", defaultValue = "7",

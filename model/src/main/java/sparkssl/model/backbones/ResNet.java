@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
+import sparkssl.model.onednn.ConvBnRelu;
 
 /**
  * ResNet (He et al. 2016) as torchvision builds it: stages of widths 64/128/256/512, the first block of
@@ -61,14 +62,12 @@ final class ResNet implements Backbone {
 
   @Override
   public String addTo(GraphBuilder g, String input, InputPreProcessor firstPreProcessor, BackboneOptions o) {
-    Builder b = new Builder(g);
+    Builder b = new Builder(g, o.fused());
     String x;
     if (cifarStem) {
-      g.addLayer("stem_conv", conv(3, 1, WIDTHS[0]), firstPreProcessor, input);
-      x = b.relu("stem", b.bn("stem", "stem_conv"));
+      x = b.convBn("stem_conv", "stem", 3, 1, WIDTHS[0], true, firstPreProcessor, input);
     } else {
-      g.addLayer("stem_conv", conv(7, 2, WIDTHS[0]), firstPreProcessor, input);
-      x = b.relu("stem", b.bn("stem", "stem_conv"));
+      x = b.convBn("stem_conv", "stem", 7, 2, WIDTHS[0], true, firstPreProcessor, input);
       g.addLayer("stem_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3)
           .stride(2, 2).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(), x);
       x = "stem_pool";
@@ -90,40 +89,45 @@ final class ResNet implements Backbone {
         .convolutionMode(ConvolutionMode.Truncate).nOut(out).activation(Activation.IDENTITY).hasBias(false).build();
   }
 
-  /** Adds the blocks' vertices to one graph. */
-  private record Builder(GraphBuilder g) {
+  /** Adds the blocks' vertices to one graph, each conv-BN(-ReLU) as one fused layer or as DL4J's layers. */
+  private record Builder(GraphBuilder g, boolean fused) {
     /** conv-BN-ReLU-conv-BN, plus the shortcut, then ReLU. */
     String basic(String name, String input, int in, int out, int stride) {
-      g.addLayer(name + "_conv1", conv(3, stride, out), input);
-      String y = relu(name + "_1", bn(name + "_1", name + "_conv1"));
-      g.addLayer(name + "_conv2", conv(3, 1, out), y);
-      return join(name, bn(name + "_2", name + "_conv2"), input, in, out, stride);
+      String y = convBn(name + "_conv1", name + "_1", 3, stride, out, true, null, input);
+      y = convBn(name + "_conv2", name + "_2", 3, 1, out, false, null, y);
+      return join(name, y, input, in, out, stride);
     }
 
     /** 1x1 conv-BN-ReLU, 3x3 (strided) conv-BN-ReLU, 1x1 conv-BN to 4x the width, plus the shortcut, then ReLU. */
     String bottleneck(String name, String input, int in, int width, int stride) {
-      g.addLayer(name + "_conv1", conv(1, 1, width), input);
-      String y = relu(name + "_1", bn(name + "_1", name + "_conv1"));
-      g.addLayer(name + "_conv2", conv(3, stride, width), y);
-      y = relu(name + "_2", bn(name + "_2", name + "_conv2"));
-      g.addLayer(name + "_conv3", conv(1, 1, width * BOTTLENECK_EXPANSION), y);
-      return join(name, bn(name + "_3", name + "_conv3"), input, in, width * BOTTLENECK_EXPANSION, stride);
+      String y = convBn(name + "_conv1", name + "_1", 1, 1, width, true, null, input);
+      y = convBn(name + "_conv2", name + "_2", 3, stride, width, true, null, y);
+      y = convBn(name + "_conv3", name + "_3", 1, 1, width * BOTTLENECK_EXPANSION, false, null, y);
+      return join(name, y, input, in, width * BOTTLENECK_EXPANSION, stride);
     }
 
     /** {@code relu(y + shortcut)}, the shortcut a 1x1 conv-BN where the shape changes. */
     private String join(String name, String y, String input, int in, int out, int stride) {
       String shortcut = input;
       if (stride != 1 || in != out) {
-        g.addLayer(name + "_down", conv(1, stride, out), input);
-        shortcut = bn(name + "_down", name + "_down");
+        shortcut = convBn(name + "_down", name + "_down", 1, stride, out, false, null, input);
       }
       g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), y, shortcut);
       return relu(name + "_out", name + "_add");
     }
 
-    String bn(String name, String input) {
-      g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), input);
-      return name + "_bn";
+    /**
+     * Convolution {@code conv} (padding k/2, no bias), batch norm {@code bn + "_bn"} and, if asked,
+     * ReLU {@code bn + "_relu"}; fused, the one layer is named {@code conv}. Returns the last vertex.
+     */
+    String convBn(String conv, String bn, int kernel, int stride, int out, boolean relu, InputPreProcessor pre, String input) {
+      if (fused) {
+        g.addLayer(conv, new ConvBnRelu.Builder(kernel).stride(stride).padding(kernel / 2).relu(relu).nOut(out).build(), pre, input);
+        return conv;
+      }
+      g.addLayer(conv, conv(kernel, stride, out), pre, input);
+      g.addLayer(bn + "_bn", new BatchNormalization.Builder().build(), conv);
+      return relu ? relu(bn, bn + "_bn") : bn + "_bn";
     }
 
     String relu(String name, String input) {
