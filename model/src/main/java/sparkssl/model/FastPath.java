@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.nd4j.linalg.factory.Nd4j;
-import sparkssl.model.onednn.ConvBnReluLayer;
+import sparkssl.model.onednn.FusedConvLayer;
 
 /**
  * DL4J's CPU fast path: oneDNN helpers under the convolution and batch-norm layers (nd4j-native's
@@ -83,7 +83,7 @@ public final class FastPath {
     int bnHelpers = 0;
     int fused = 0;
     for (Layer layer : layers) {
-      if (layer instanceof ConvBnReluLayer) {
+      if (layer instanceof FusedConvLayer) {
         fused++;
       } else if (layer instanceof ConvolutionLayer) {
         conv++;

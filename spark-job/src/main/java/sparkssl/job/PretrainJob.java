@@ -162,11 +162,13 @@ public final class PretrainJob {
         ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
         frequency);
 
+    EpochInput next = null;
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
-      LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
-      CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
-      ShuffledEpoch.Batches batches = ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize,
-          frequency, pipeline, pipeline.trainingViewCount(), good, bad);
+      EpochInput in = next != null ? next : EpochInput.of(sc, corpus, paths, cfg, epoch, workers, frequency, pipeline);
+      next = null;
+      ShuffledEpoch.Batches batches = in.batches();
+      LongAccumulator good = in.good();
+      CollectionAccumulator<SkippedFile> bad = in.bad();
       progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();
@@ -203,6 +205,15 @@ public final class PretrainJob {
       if (auto != null) {
         record.put("cost_model", auto.afterEpoch(stats, epoch, epoch < cfg.epochs));
         frequency = auto.steps();
+      }
+      if (epoch < cfg.epochs) {
+        // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
+        // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
+        next = EpochInput.of(sc, corpus, paths, cfg, epoch + 1, workers, frequency, pipeline);
+        String description = sc.getLocalProperty("spark.job.description");
+        sc.setJobDescription("epoch " + (epoch + 1) + ": shuffle, started early");
+        next.batches().prefetch(sc);
+        sc.setJobDescription(description);
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());
@@ -297,5 +308,16 @@ public final class PretrainJob {
     c.put("spark_conf", cfg.redactedSparkConf());
     c.put("keep_checkpoints", cfg.keepCheckpoints);
     return c;
+  }
+
+  /** An epoch's batches and the accumulators its views count decoded images and skipped files into. */
+  private record EpochInput(ShuffledEpoch.Batches batches, LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {
+    static EpochInput of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, JobConfig cfg, int epoch, int workers,
+        int frequency, ViewPipeline pipeline) {
+      LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
+      CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
+      return new EpochInput(ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize, frequency, pipeline,
+          pipeline.trainingViewCount(), good, bad), good, bad);
+    }
   }
 }

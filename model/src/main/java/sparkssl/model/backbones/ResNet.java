@@ -9,7 +9,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
-import sparkssl.model.onednn.ConvBnRelu;
+import sparkssl.model.onednn.FusedConv;
 
 /**
  * ResNet (He et al. 2016) as torchvision builds it: stages of widths 64/128/256/512, the first block of
@@ -122,7 +122,7 @@ final class ResNet implements Backbone {
      */
     String convBn(String conv, String bn, int kernel, int stride, int out, boolean relu, InputPreProcessor pre, String input) {
       if (fused) {
-        g.addLayer(conv, new ConvBnRelu.Builder(kernel).stride(stride).padding(kernel / 2).relu(relu).nOut(out).build(), pre, input);
+        g.addLayer(conv, new FusedConv.Builder(kernel).stride(stride).padding(kernel / 2).relu(relu).nOut(out).build(), pre, input);
         return conv;
       }
       g.addLayer(conv, conv(kernel, stride, out), pre, input);

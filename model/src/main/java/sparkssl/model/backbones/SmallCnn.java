@@ -7,11 +7,11 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
-import sparkssl.model.onednn.ConvBnRelu;
+import sparkssl.model.onednn.FusedConv;
 
 /**
- * Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU (one fused oneDNN
- * layer where {@link BackboneOptions#fused}, else DL4J's three layers), or conv(+bias)-ReLU without batch norm.
+ * Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU, or conv(+bias)-ReLU
+ * without batch norm: one fused oneDNN layer each where {@link BackboneOptions#fused}, else DL4J's layers.
  */
 final class SmallCnn implements Backbone {
   private static final int[] STRIDES = {1, 2, 2};
@@ -35,8 +35,9 @@ final class SmallCnn implements Backbone {
     for (int i = 0; i < STRIDES.length; i++) {
       String name = "conv" + (i + 1);
       InputPreProcessor pre = i == 0 ? firstPreProcessor : null;
-      if (o.batchNorm() && o.fused()) {
-        g.addLayer(name, new ConvBnRelu.Builder(3).stride(STRIDES[i]).nOut(o.convWidths()[i]).build(), pre, x);
+      if (o.fused()) {
+        g.addLayer(name, new FusedConv.Builder(3).stride(STRIDES[i]).batchNorm(o.batchNorm()).nOut(o.convWidths()[i]).build(),
+            pre, x);
         x = name;
         continue;
       }

@@ -2,6 +2,8 @@ package sparkssl.spark.data;
 
 import java.util.List;
 import org.apache.spark.Partitioner;
+import org.apache.spark.ShuffleDependency;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -21,8 +23,17 @@ import sparkssl.augment.ViewPipeline;
 public final class ShuffledEpoch {
   private ShuffledEpoch() {}
 
-  /** The plan and the batches it makes. */
-  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd) {}
+  /** The plan, the batches it makes, and the shuffle of file bytes that feeds them. */
+  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd, ShuffleDependency<?, ?, ?> shuffle) {
+    /**
+     * Starts writing this epoch's shuffle now, in the background: the epoch's first round then finds
+     * it done (Spark reuses a shuffle's map output) instead of reading and shuffling the corpus
+     * itself while every worker waits. The previous epoch's checkpoint and metrics run meanwhile.
+     */
+    public void prefetch(JavaSparkContext sc) {
+      sc.sc().submitMapStage(shuffle);
+    }
+  }
 
   public static Batches of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, long seed,
       int epoch, int workers, int batchSize, int frequency, ViewPipeline pipeline, int numViews,
@@ -32,14 +43,14 @@ public final class ShuffledEpoch {
     // Spark's file source packs small files by a 4 MB open cost, one map task per ~32 images (313 tasks
     // for 10,000 Fashion-MNIST files), and each map task writes one shuffle file per round and worker;
     // merging the read into two tasks per core made the epoch's shuffle 5x faster
-    JavaRDD<DataSet> rdd = corpus.javaRDD().coalesce(2 * sc.defaultParallelism())
+    JavaPairRDD<Integer, Row> shuffled = corpus.javaRDD().coalesce(2 * sc.defaultParallelism())
         .flatMapToPair((Row row) -> {
           Integer p = shared.value().position(row.getString(0));
           return p == null ? List.<Tuple2<Integer, Row>>of().iterator() : List.of(new Tuple2<>(p, row)).iterator();
         })
-        .repartitionAndSortWithinPartitions(new PlanPartitioner(plan.partitions(), shared))
-        .mapPartitions(new ViewBatches(pipeline, epoch, batchSize, numViews, good, bad));
-    return new Batches(plan, rdd);
+        .repartitionAndSortWithinPartitions(new PlanPartitioner(plan.partitions(), shared));
+    JavaRDD<DataSet> rdd = shuffled.mapPartitions(new ViewBatches(pipeline, epoch, batchSize, numViews, good, bad));
+    return new Batches(plan, rdd, (ShuffleDependency<?, ?, ?>) shuffled.rdd().dependencies().head());
   }
 
   /** Partition of a position, as the plan says. */

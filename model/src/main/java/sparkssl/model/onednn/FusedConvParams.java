@@ -9,17 +9,19 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** {@link ConvBnRelu}'s parameters as views of the layer's flat parameter (or gradient) array; weights initialised as DL4J's convolution initialises them. */
-final class ConvBnReluParams implements ParamInitializer {
-  static final ConvBnReluParams INSTANCE = new ConvBnReluParams();
+/** {@link FusedConv}'s parameters as views of the layer's flat parameter (or gradient) array; weights initialised as DL4J's convolution initialises them. */
+final class FusedConvParams implements ParamInitializer {
+  static final FusedConvParams INSTANCE = new FusedConvParams();
   static final String WEIGHTS = "W";
   static final String GAMMA = "gamma";
   static final String BETA = "beta";
   static final String MEAN = "mean";
   static final String VAR = "var";
-  private static final List<String> KEYS = List.of(WEIGHTS, GAMMA, BETA, MEAN, VAR);
+  static final String BIAS = "b";
+  private static final List<String> BATCH_NORM_KEYS = List.of(WEIGHTS, GAMMA, BETA, MEAN, VAR);
+  private static final List<String> BIAS_KEYS = List.of(WEIGHTS, BIAS);
 
-  private ConvBnReluParams() {}
+  private FusedConvParams() {}
 
   static boolean isRunningStatistic(String key) {
     return MEAN.equals(key) || VAR.equals(key);
@@ -32,17 +34,17 @@ final class ConvBnReluParams implements ParamInitializer {
 
   @Override
   public long numParams(Layer layer) {
-    ConvBnRelu c = (ConvBnRelu) layer;
-    return weightCount(c) + 4 * c.getNOut();
+    FusedConv c = (FusedConv) layer;
+    return weightCount(c) + (c.isBatchNorm() ? 4 : 1) * c.getNOut();
   }
 
-  private static long weightCount(ConvBnRelu c) {
+  private static long weightCount(FusedConv c) {
     return c.getNOut() * c.getNIn() * c.getKernel() * c.getKernel();
   }
 
   @Override
   public List<String> paramKeys(Layer layer) {
-    return KEYS;
+    return ((FusedConv) layer).isBatchNorm() ? BATCH_NORM_KEYS : BIAS_KEYS;
   }
 
   @Override
@@ -52,7 +54,7 @@ final class ConvBnReluParams implements ParamInitializer {
 
   @Override
   public List<String> biasKeys(Layer layer) {
-    return List.of();
+    return ((FusedConv) layer).isBatchNorm() ? List.of() : List.of(BIAS);
   }
 
   @Override
@@ -62,49 +64,53 @@ final class ConvBnReluParams implements ParamInitializer {
 
   @Override
   public boolean isBiasParam(Layer layer, String key) {
-    return false;
+    return BIAS.equals(key);
   }
 
   @Override
   public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
-    ConvBnRelu c = (ConvBnRelu) conf.getLayer();
+    FusedConv c = (FusedConv) conf.getLayer();
     Map<String, INDArray> params = views(c, paramsView);
     if (initializeParams) {
       int k = c.getKernel();
       double fanIn = (double) c.getNIn() * k * k;
       double fanOut = (double) c.getNOut() * k * k / ((double) c.getStride() * c.getStride());
       c.getWeightInitFn().init(fanIn, fanOut, params.get(WEIGHTS).shape(), 'c', params.get(WEIGHTS));
-      params.get(GAMMA).assign(1);
-      params.get(BETA).assign(0);
-      params.get(MEAN).assign(0);
-      params.get(VAR).assign(1);
+      if (c.isBatchNorm()) {
+        params.get(GAMMA).assign(1);
+        params.get(BETA).assign(0);
+        params.get(MEAN).assign(0);
+        params.get(VAR).assign(1);
+      } else {
+        params.get(BIAS).assign(c.getBiasInit());
+      }
     }
     return params;
   }
 
   @Override
   public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray gradientView) {
-    return views((ConvBnRelu) conf.getLayer(), gradientView);
+    return views((FusedConv) conf.getLayer(), gradientView);
   }
 
-  /** W reshaped to [nOut, nIn, k, k], then gamma, beta, mean, var as [nOut] each. */
-  private static Map<String, INDArray> views(ConvBnRelu c, INDArray flat) {
+  /** W reshaped to [nOut, nIn, k, k], then the paramKeys' vectors of [nOut] each. */
+  private static Map<String, INDArray> views(FusedConv c, INDArray flat) {
     INDArray v = flat.reshape(flat.length());
     long w = weightCount(c);
     long n = c.getNOut();
     int k = c.getKernel();
     Map<String, INDArray> m = new LinkedHashMap<>();
     m.put(WEIGHTS, v.get(NDArrayIndex.interval(0, w)).reshape('c', n, c.getNIn(), k, k));
-    m.put(GAMMA, v.get(NDArrayIndex.interval(w, w + n)));
-    m.put(BETA, v.get(NDArrayIndex.interval(w + n, w + 2 * n)));
-    m.put(MEAN, v.get(NDArrayIndex.interval(w + 2 * n, w + 3 * n)));
-    m.put(VAR, v.get(NDArrayIndex.interval(w + 3 * n, w + 4 * n)));
+    List<String> vectors = INSTANCE.paramKeys(c).subList(1, INSTANCE.paramKeys(c).size());
+    for (int i = 0; i < vectors.size(); i++) {
+      m.put(vectors.get(i), v.get(NDArrayIndex.interval(w + i * n, w + (i + 1) * n)));
+    }
     return m;
   }
 
-  /** gamma and beta as one [2 * nOut] view, the layout of oneDNN's scale-shift. */
-  static INDArray scaleShift(ConvBnRelu c, INDArray flat) {
+  /** What follows the conv: gamma and beta as one [2 * nOut] view (oneDNN's scale-shift), or the bias. */
+  static INDArray affine(FusedConv c, INDArray flat) {
     long w = weightCount(c);
-    return flat.reshape(flat.length()).get(NDArrayIndex.interval(w, w + 2 * c.getNOut()));
+    return flat.reshape(flat.length()).get(NDArrayIndex.interval(w, w + (c.isBatchNorm() ? 2 : 1) * c.getNOut()));
   }
 }

@@ -13,27 +13,32 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.model.Devices;
 
-/** The runtime of {@link ConvBnRelu}: one oneDNN primitive set per input shape and mode, reused from step to step. */
-public class ConvBnReluLayer extends BaseLayer<ConvBnRelu> {
+/** The runtime of {@link FusedConv}: one oneDNN primitive set per input shape and mode, reused from step to step. */
+public class FusedConvLayer extends BaseLayer<FusedConv> {
   /** Training, inference and the odd last batch of an epoch fit; more shapes than this rebuild the oldest. */
   private static final int SHAPES_KEPT = 4;
 
-  private final Map<String, ConvBnReluPrimitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
+  private final Map<String, FusedConvPrimitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, ConvBnReluPrimitives> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, FusedConvPrimitives> eldest) {
       return size() > SHAPES_KEPT;
     }
   };
-  private ConvBnReluPrimitives lastTraining;
+  private FusedConvPrimitives lastTraining;
   private INDArray batchMean;
   private INDArray batchVar;
 
-  ConvBnReluLayer(NeuralNetConfiguration conf, DataType dataType) {
+  FusedConvLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
     if (dataType != DataType.FLOAT) {
       throw new IllegalArgumentException("the fused conv-BN-ReLU layer runs on oneDNN in float32 only, not "
           + dataType + "; build the network with DL4J's plain layers instead (see FusedLayers)");
+    }
+    if (Devices.cuda()) {
+      throw new IllegalStateException("this model has fused conv-BN-ReLU layers, which run on the CPU backend only;"
+          + " use it on CPU executors, or train it with -D" + FusedLayers.PROPERTY + "=false for GPU executors");
     }
   }
 
@@ -55,7 +60,7 @@ public class ConvBnReluLayer extends BaseLayer<ConvBnRelu> {
   /** DL4J divides gradients by the batch size in the updater; the running statistics' step is not a gradient. */
   @Override
   public boolean updaterDivideByMinibatch(String paramName) {
-    return !ConvBnReluParams.isRunningStatistic(paramName);
+    return !FusedConvParams.isRunningStatistic(paramName);
   }
 
   @Override
@@ -66,20 +71,20 @@ public class ConvBnReluLayer extends BaseLayer<ConvBnRelu> {
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
     assertInputSet(false);
-    ConvBnRelu c = layerConf();
+    FusedConv c = layerConf();
     INDArray x = OneDnn.dense(input);
     long[] out = {x.size(0), c.getNOut(), OneDnn.outSize(x.size(2), c.getKernel(), c.getStride(), c.getPadding(), c.isSame()),
         OneDnn.outSize(x.size(3), c.getKernel(), c.getStride(), c.getPadding(), c.isSame())};
     INDArray y = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, out, 'c');
-    ConvBnReluPrimitives p = primitivesFor(x.shape(), training);
-    INDArray scaleShift = ConvBnReluParams.scaleShift(c, paramsFlattened);
+    FusedConvPrimitives p = primitivesFor(x.shape(), training);
+    INDArray affine = FusedConvParams.affine(c, paramsFlattened);
     if (training) {
       ensureBatchStatistics();
-      p.forward(x, params.get(ConvBnReluParams.WEIGHTS), scaleShift, batchMean, batchVar, y);
+      p.forward(x, params.get(FusedConvParams.WEIGHTS), affine, batchMean, batchVar, y);
       lastTraining = p;
     } else {
-      p.forward(x, params.get(ConvBnReluParams.WEIGHTS), scaleShift, params.get(ConvBnReluParams.MEAN),
-          params.get(ConvBnReluParams.VAR), y);
+      p.forward(x, params.get(FusedConvParams.WEIGHTS), affine, params.get(FusedConvParams.MEAN),
+          params.get(FusedConvParams.VAR), y);
     }
     return y;
   }
@@ -91,15 +96,17 @@ public class ConvBnReluLayer extends BaseLayer<ConvBnRelu> {
       throw new IllegalStateException("layer " + layerId() + ": backprop without a training forward pass");
     }
     INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-    lastTraining.backward(OneDnn.dense(epsilon), gradientViews.get(ConvBnReluParams.WEIGHTS),
-        ConvBnReluParams.scaleShift(layerConf(), gradientsFlattened), dx);
-    // the running statistics take a NoOp updater, so DL4J's step (param -= gradient) has to move them to
-    // decay * running + (1 - decay) * batch, as DL4J's own batch norm does
-    double keep = 1 - layerConf().getDecay();
-    runningStep(ConvBnReluParams.MEAN, batchMean, keep);
-    runningStep(ConvBnReluParams.VAR, batchVar, keep);
+    lastTraining.backward(OneDnn.dense(epsilon), gradientViews.get(FusedConvParams.WEIGHTS),
+        FusedConvParams.affine(layerConf(), gradientsFlattened), dx);
+    if (layerConf().isBatchNorm()) {
+      // the running statistics take a NoOp updater, so DL4J's step (param -= gradient) has to move them to
+      // decay * running + (1 - decay) * batch, as DL4J's own batch norm does
+      double keep = 1 - layerConf().getDecay();
+      runningStep(FusedConvParams.MEAN, batchMean, keep);
+      runningStep(FusedConvParams.VAR, batchVar, keep);
+    }
     Gradient g = new DefaultGradient(gradientsFlattened);
-    for (String key : ConvBnReluParams.INSTANCE.paramKeys(layerConf())) {
+    for (String key : FusedConvParams.INSTANCE.paramKeys(layerConf())) {
       g.setGradientFor(key, gradientViews.get(key));
     }
     return new Pair<>(g, dx);
@@ -109,14 +116,14 @@ public class ConvBnReluLayer extends BaseLayer<ConvBnRelu> {
     gradientViews.get(key).assign(params.get(key)).subi(batch).muli(keep);
   }
 
-  private ConvBnReluPrimitives primitivesFor(long[] shape, boolean training) {
+  private FusedConvPrimitives primitivesFor(long[] shape, boolean training) {
     String key = (training ? "train " : "infer ") + java.util.Arrays.toString(shape);
-    return primitives.computeIfAbsent(key, k -> new ConvBnReluPrimitives(layerConf(), shape, training));
+    return primitives.computeIfAbsent(key, k -> new FusedConvPrimitives(layerConf(), shape, training));
   }
 
   /** Outside any workspace: the backward pass reads them after the forward pass's workspace has moved on. */
   private void ensureBatchStatistics() {
-    if (batchMean == null) {
+    if (batchMean == null && layerConf().isBatchNorm()) {
       try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
         batchMean = Nd4j.create(DataType.FLOAT, layerConf().getNOut());
         batchVar = Nd4j.create(DataType.FLOAT, layerConf().getNOut());

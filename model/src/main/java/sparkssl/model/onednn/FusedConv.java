@@ -19,19 +19,20 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 /**
- * A square convolution without bias, batch norm and (optionally) ReLU as one layer computed by
- * oneDNN: the same function and parameters as DL4J's {@code ConvolutionLayer(hasBias=false)},
+ * A square convolution, batch norm (or the convolution's bias) and optionally ReLU as one layer
+ * computed by oneDNN: the same function and parameters as DL4J's {@code ConvolutionLayer(hasBias=false)},
  * {@code BatchNormalization} (with {@code useLogStd(false)}) and {@code ActivationLayer(RELU)} in a
- * row, the running statistics moved in the update as DL4J's batch norm moves them. Padding is either
- * DL4J's Same mode ({@code same}) or {@code padding} on every side (Truncate mode).
+ * row, the running statistics moved in the update as DL4J's batch norm moves them; without batch
+ * norm, DL4J's {@code ConvolutionLayer} with a bias and a ReLU or identity activation. Padding is
+ * either DL4J's Same mode ({@code same}) or {@code padding} on every side (Truncate mode).
  *
- * <p>Parameters, in this order in the layer's view: {@code W [nOut, nIn, k, k]}, {@code gamma},
- * {@code beta} (adjacent, as oneDNN's scale-shift), {@code mean}, {@code var}. The running statistics
- * take no updater and no regularization; their "gradient" is the step that moves them.
+ * <p>Parameters, in this order in the layer's view: {@code W [nOut, nIn, k, k]}, then {@code gamma},
+ * {@code beta} (adjacent, as oneDNN's scale-shift), {@code mean}, {@code var}; or {@code b}. The
+ * running statistics take no updater and no regularization; their "gradient" is the step that moves them.
  *
  * <p>A no-arg constructor and setters: configurations travel to Spark workers as JSON.
  */
-public class ConvBnRelu extends FeedForwardLayer {
+public class FusedConv extends FeedForwardLayer {
   private static final long serialVersionUID = 1L;
 
   private int kernel = 3;
@@ -39,25 +40,27 @@ public class ConvBnRelu extends FeedForwardLayer {
   private int padding;
   private boolean same = true;
   private boolean relu = true;
+  private boolean batchNorm = true;
   private double eps = 1e-5;
   private double decay = 0.9;
 
-  public ConvBnRelu() {}
+  public FusedConv() {}
 
-  private ConvBnRelu(Builder b) {
+  private FusedConv(Builder b) {
     super(b);
     kernel = b.kernel;
     stride = b.stride;
     padding = b.padding;
     same = b.same;
     relu = b.relu;
+    batchNorm = b.batchNorm;
     initializeConstraints(b);
   }
 
   @Override
   public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
       int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    ConvBnReluLayer layer = new ConvBnReluLayer(conf, networkDataType);
+    FusedConvLayer layer = new FusedConvLayer(conf, networkDataType);
     layer.setListeners(listeners);
     layer.setIndex(layerIndex);
     layer.setParamsViewArray(layerParamsView);
@@ -69,7 +72,7 @@ public class ConvBnRelu extends FeedForwardLayer {
 
   @Override
   public ParamInitializer initializer() {
-    return ConvBnReluParams.INSTANCE;
+    return FusedConvParams.INSTANCE;
   }
 
   @Override
@@ -100,12 +103,18 @@ public class ConvBnRelu extends FeedForwardLayer {
 
   @Override
   public List<Regularization> getRegularizationByParam(String paramName) {
-    return ConvBnReluParams.WEIGHTS.equals(paramName) ? regularization : null;
+    if (FusedConvParams.WEIGHTS.equals(paramName)) {
+      return regularization;
+    }
+    return FusedConvParams.BIAS.equals(paramName) ? regularizationBias : null;
   }
 
   @Override
   public IUpdater getUpdaterByParam(String paramName) {
-    return ConvBnReluParams.isRunningStatistic(paramName) ? new NoOp() : iUpdater;
+    if (FusedConvParams.isRunningStatistic(paramName)) {
+      return new NoOp();
+    }
+    return FusedConvParams.BIAS.equals(paramName) && biasUpdater != null ? biasUpdater : iUpdater;
   }
 
   @Override
@@ -119,7 +128,7 @@ public class ConvBnRelu extends FeedForwardLayer {
     long params = initializer().numParams(this);
     // the layer keeps its input in the conv's layout, the conv output and the ReLU workspace
     long kept = inputType.arrayElementsPerExample() + 2 * out.arrayElementsPerExample();
-    return new LayerMemoryReport.Builder(layerName, ConvBnRelu.class, inputType, out)
+    return new LayerMemoryReport.Builder(layerName, FusedConv.class, inputType, out)
         .standardMemory(params, params)
         .workingMemory(0, kept, MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
         .cacheMemory(MemoryReport.CACHE_MODE_ALL_ZEROS, MemoryReport.CACHE_MODE_ALL_ZEROS)
@@ -166,6 +175,14 @@ public class ConvBnRelu extends FeedForwardLayer {
     this.relu = relu;
   }
 
+  public boolean isBatchNorm() {
+    return batchNorm;
+  }
+
+  public void setBatchNorm(boolean batchNorm) {
+    this.batchNorm = batchNorm;
+  }
+
   public double getEps() {
     return eps;
   }
@@ -188,6 +205,7 @@ public class ConvBnRelu extends FeedForwardLayer {
     private int padding;
     private boolean same = true;
     private boolean relu = true;
+    private boolean batchNorm = true;
 
     public Builder(int kernel) {
       this.kernel = kernel;
@@ -216,10 +234,16 @@ public class ConvBnRelu extends FeedForwardLayer {
       return this;
     }
 
+    /** Without batch norm the convolution has a bias (DL4J's ConvolutionLayer with its activation). */
+    public Builder batchNorm(boolean batchNorm) {
+      this.batchNorm = batchNorm;
+      return this;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
-    public ConvBnRelu build() {
-      return new ConvBnRelu(this);
+    public FusedConv build() {
+      return new FusedConv(this);
     }
   }
 }

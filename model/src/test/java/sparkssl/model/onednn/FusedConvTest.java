@@ -37,7 +37,7 @@ import sparkssl.model.FastPath;
  * pass; and its gradient against central finite differences of its own forward pass (float32: oneDNN
  * has no double-precision convolution, so tolerances are float's).
  */
-class ConvBnReluTest {
+class FusedConvTest {
   private static final int N = 6;
   private static final int C = 3;
   private static final int OUT = 4;
@@ -50,6 +50,41 @@ class ConvBnReluTest {
         Arguments.of(3, 2, 1, false, 7),
         Arguments.of(1, 2, 0, false, 6),
         Arguments.of(3, 1, 1, true, 5));
+  }
+
+  static Stream<Arguments> biasGeometries() {
+    return Stream.of( // kernel, stride, padding (-1: Same mode), relu, input side
+        Arguments.of(3, 1, -1, true, 6),
+        Arguments.of(3, 2, -1, true, 8),
+        Arguments.of(3, 2, 1, false, 7));
+  }
+
+  @ParameterizedTest
+  @MethodSource("biasGeometries")
+  void withoutBatchNormSameAsDl4jsConvolution(int k, int stride, int padding, boolean relu, int side) {
+    FastPath.enable();
+    MultiLayerNetwork fused = network(fusedLayer(k, stride, padding, relu, false), side);
+    MultiLayerNetwork plain = finish(builder().list().layer(plainConv(k, stride, padding, true)
+        .activation(relu ? Activation.RELU : Activation.IDENTITY).build()), side);
+    Nd4j.getRandom().setSeed(4);
+    fused.getParam("0_b").assign(Nd4j.randn(DataType.FLOAT, 1, OUT).muli(0.1));
+    for (String key : new String[] {"0_W", "0_b", "2_W", "2_b"}) {
+      plain.getParam(key).assign(fused.getParam(key));
+    }
+    INDArray x = Nd4j.randn(DataType.FLOAT, N, C, side, side);
+    INDArray labels = Nd4j.randn(DataType.FLOAT, N, 2);
+    assertClose(plain.output(x, false), fused.output(x, false), 1e-5, "output");
+    Pair<Gradient, INDArray> gf = fused.calculateGradients(x, labels, null, null);
+    Pair<Gradient, INDArray> gp = plain.calculateGradients(x, labels, null, null);
+    for (String key : new String[] {"0_W", "0_b", "2_W"}) {
+      assertClose(gp.getFirst().gradientForVariable().get(key), gf.getFirst().gradientForVariable().get(key), 1e-4, "d" + key);
+    }
+    assertClose(gp.getSecond(), gf.getSecond(), 1e-4, "input gradient");
+    fused.fit(x, labels);
+    plain.fit(x, labels);
+    for (String key : new String[] {"0_W", "0_b"}) {
+      assertClose(plain.getParam(key), fused.getParam(key), 1e-5, key + " after a step");
+    }
   }
 
   @ParameterizedTest
@@ -94,7 +129,7 @@ class ConvBnReluTest {
     INDArray params = net.params();
     // DL4J's score is the batch mean; its gradients are batch sums that the updater divides
     INDArray analytic = g.getFirst().gradient().div(N);
-    long trainable = ConvBnReluParams.INSTANCE.numParams(net.getLayer(0).conf()) - 2 * OUT;
+    long trainable = FusedConvParams.INSTANCE.numParams(net.getLayer(0).conf()) - 2 * OUT;
     double h = 1e-2;
     int checked = 0;
     for (long i = 0; i < trainable; i += 3) {
@@ -114,7 +149,7 @@ class ConvBnReluTest {
 
   @Test
   void theRunningStatisticsTakeNoUpdaterAndNoRegularization() {
-    ConvBnRelu c = fusedLayer(3, 1, -1, true);
+    FusedConv c = fusedLayer(3, 1, -1, true);
     assertEquals("NoOp", c.getUpdaterByParam("mean").getClass().getSimpleName());
     assertEquals("NoOp", c.getUpdaterByParam("var").getClass().getSimpleName());
     assertEquals(null, c.getRegularizationByParam("gamma"));
@@ -128,23 +163,29 @@ class ConvBnReluTest {
     return net.score();
   }
 
-  private static ConvBnRelu fusedLayer(int k, int stride, int padding, boolean relu) {
-    ConvBnRelu.Builder b = new ConvBnRelu.Builder(k).stride(stride).relu(relu).nOut(OUT);
+  private static FusedConv fusedLayer(int k, int stride, int padding, boolean relu) {
+    return fusedLayer(k, stride, padding, relu, true);
+  }
+
+  private static FusedConv fusedLayer(int k, int stride, int padding, boolean relu, boolean batchNorm) {
+    FusedConv.Builder b = new FusedConv.Builder(k).stride(stride).relu(relu).batchNorm(batchNorm).nOut(OUT);
     return (padding < 0 ? b.samePadding() : b.padding(padding)).build();
   }
 
+  private static ConvolutionLayer.Builder plainConv(int k, int stride, int padding, boolean bias) {
+    ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(k, k).stride(stride, stride).nOut(OUT).hasBias(bias);
+    return padding < 0 ? conv.convolutionMode(ConvolutionMode.Same) : conv.convolutionMode(ConvolutionMode.Truncate).padding(padding, padding);
+  }
+
   private static MultiLayerNetwork plainNetwork(int k, int stride, int padding, boolean relu, int side) {
-    ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(k, k).stride(stride, stride).nOut(OUT)
-        .activation(Activation.IDENTITY).hasBias(false);
-    conv = padding < 0 ? conv.convolutionMode(ConvolutionMode.Same) : conv.convolutionMode(ConvolutionMode.Truncate).padding(padding, padding);
     NeuralNetConfiguration.ListBuilder b = builder().list()
-        .layer(conv.build())
+        .layer(plainConv(k, stride, padding, false).activation(Activation.IDENTITY).build())
         .layer(new BatchNormalization.Builder().useLogStd(false).build())
         .layer(new ActivationLayer(relu ? Activation.RELU : Activation.IDENTITY));
     return finish(b, side);
   }
 
-  private static MultiLayerNetwork network(ConvBnRelu layer, int side) {
+  private static MultiLayerNetwork network(FusedConv layer, int side) {
     return finish(builder().list().layer(layer), side);
   }
 
