@@ -66,7 +66,7 @@ public final class FastPath {
         return Devices.describeAll() + "; this network on " + cuda
             + " without cuDNN layer helpers (DL4J M2.1 has none): DL4J's own CUDA kernels and cuBLAS";
       }
-      return String.format("%s; %shelpers on %d/%d convolution and %d/%d batch-norm layers; %d fused conv-BN-ReLU layers",
+      return String.format("%s; %shelpers on %d/%d convolution and %d/%d batch-norm layers; %d fused convolution layers",
           device(), oneDnn ? "" : "oneDNN NOT available, ", convHelpers, convLayers, bnHelpers, bnLayers, fusedLayers);
     }
   }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.model.onednn.FusedLayers;
 
-/** The oneDNN path (fused conv-BN-ReLU layers, helpers elsewhere) is on by default, and it computes what DL4J's built-in path computes. */
+/** The oneDNN path (fused convolution layers, helpers elsewhere) is on by default, and it computes what DL4J's built-in path computes. */
 class FastPathTest {
 
   /** oneDNN is the CPU backend's: built with -Pcuda there is none, and tests of it are skipped. */

@@ -33,11 +33,11 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
   FusedConvLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
     if (dataType != DataType.FLOAT) {
-      throw new IllegalArgumentException("the fused conv-BN-ReLU layer runs on oneDNN in float32 only, not "
+      throw new IllegalArgumentException("the fused convolution layer runs on oneDNN in float32 only, not "
           + dataType + "; build the network with DL4J's plain layers instead (see FusedLayers)");
     }
     if (Devices.cuda()) {
-      throw new IllegalStateException("this model has fused conv-BN-ReLU layers, which run on the CPU backend only;"
+      throw new IllegalStateException("this model has fused oneDNN convolution layers, which run on the CPU backend only;"
           + " use it on CPU executors, or train it with -D" + FusedLayers.PROPERTY + "=false for GPU executors");
     }
   }
