@@ -210,10 +210,8 @@ public final class PretrainJob {
         // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
         next = EpochInput.of(sc, corpus, paths, cfg, epoch + 1, workers, frequency, pipeline);
-        String description = sc.getLocalProperty("spark.job.description");
-        sc.setJobDescription("epoch " + (epoch + 1) + ": shuffle, started early");
+        progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
         next.batches().prefetch(sc);
-        sc.setJobDescription(description);
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());

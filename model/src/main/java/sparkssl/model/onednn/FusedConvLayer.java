@@ -96,7 +96,7 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
       throw new IllegalStateException("layer " + layerId() + ": backprop without a training forward pass");
     }
     INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-    lastTraining.backward(OneDnn.dense(epsilon), gradientViews.get(FusedConvParams.WEIGHTS),
+    lastTraining.backward(OneDnn.dense(input), OneDnn.dense(epsilon), gradientViews.get(FusedConvParams.WEIGHTS),
         FusedConvParams.affine(layerConf(), gradientsFlattened), dx);
     if (layerConf().isBatchNorm()) {
       // the running statistics take a NoOp updater, so DL4J's step (param -= gradient) has to move them to

@@ -35,8 +35,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The oneDNN primitives of one {@link FusedConv} layer for one input shape, and the buffers they
- * keep between the forward pass and the backward pass (the input in the convolution's layout, the
- * convolution's output, the ReLU workspace). With batch norm: conv, then batch norm with ReLU fused
+ * keep between the forward pass and the backward pass (the convolution's output, the ReLU
+ * workspace); the input in the convolution's layout is made again from DL4J's input. With batch norm: conv, then batch norm with ReLU fused
  * into it. Without: conv with its bias and ReLU as a post-op, ReLU's backward from the output. ND4J
  * arrays are read and written in place through memory handles; only the layer's output and input
  * gradient are reordered from the primitives' blocked layouts to NCHW.
@@ -99,9 +99,9 @@ final class FusedConvPrimitives {
     xUser = OneDnn.handle(OneDnn.plain(g.src, format_tag.nchw));
     wUser = OneDnn.handle(OneDnn.plain(g.weights, format_tag.oihw));
     yUser = OneDnn.handle(OneDnn.plain(g.dst, format_tag.nchw));
-    // the backward pass reads the input after DL4J may have released it, and the conv's output: the
-    // layer keeps both in training; an inference pass needs them only during the call
-    src = training ? OneDnn.allocate(convPd.src_desc()) : OneDnn.handle(convPd.src_desc());
+    // the input in the conv's layout is made again for the backward pass from DL4J's input (which DL4J
+    // keeps until then), so it lives only within a call; the conv's output is kept in training
+    src = OneDnn.handle(convPd.src_desc());
     toSrc = new reorder(xUser, src);
     weights = Relayout.reading(wUser.get_desc(), convPd.weights_desc());
     convDst = training ? OneDnn.allocate(convPd.dst_desc()) : OneDnn.handle(convPd.dst_desc());
@@ -209,21 +209,26 @@ final class FusedConvPrimitives {
     return training;
   }
 
+  /** The input in the conv's layout, in this thread's scratch buffer. */
+  private void toSrc(INDArray x) {
+    OneDnn.point(xUser, x);
+    src.set_data_handle(Scratch.get("src", src.get_desc().get_size()));
+    toSrc.execute(s, xUser, src);
+  }
+
   /**
    * {@code y = relu(bn(conv(x, w)))} or {@code relu(conv(x, w) + b)}. {@code affine} is gamma|beta
    * or the bias. Training: {@code mean} and {@code var} receive the batch's statistics (biased
    * variance); inference: they are read as the running statistics. Null without batch norm.
    */
   void forward(INDArray x, INDArray w, INDArray affine, INDArray mean, INDArray var, INDArray y) {
-    OneDnn.point(xUser, x);
     OneDnn.point(wUser, w);
     OneDnn.point(affineUser, affine);
     OneDnn.point(yUser, y);
     if (!training) {
-      src.set_data_handle(Scratch.get("src", src.get_desc().get_size()));
       convDst.set_data_handle(Scratch.get("conv", convDst.get_desc().get_size()));
     }
-    toSrc.execute(s, xUser, src);
+    toSrc(x);
     wConv = weights.in(s, wUser);
     if (!batchNorm) {
       OneDnn.execute(conv, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, src, wConv, affineUser,
@@ -248,14 +253,15 @@ final class FusedConvPrimitives {
   }
 
   /**
-   * Gradients of the last training forward pass: into {@code dw} and {@code dAffine} (overwritten),
-   * and into {@code dx} unless it is null. The arrays the forward pass read (weights, affine, batch
-   * statistics) must still hold what they held then.
+   * Gradients of the last training forward pass, whose input was {@code x}: into {@code dw} and
+   * {@code dAffine} (overwritten), and into {@code dx} unless it is null. The arrays the forward pass
+   * read (input, weights, affine, batch statistics) must still hold what they held then.
    */
-  void backward(INDArray dy, INDArray dw, INDArray dAffine, INDArray dx) {
+  void backward(INDArray x, INDArray dy, INDArray dw, INDArray dAffine, INDArray dx) {
     if (!training) {
       throw new IllegalStateException("backward after an inference pass");
     }
+    toSrc(x);
     OneDnn.point(dyUser, dy);
     OneDnn.point(dwUser, dw);
     OneDnn.point(dAffineUser, dAffine);

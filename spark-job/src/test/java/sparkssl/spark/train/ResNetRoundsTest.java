@@ -40,7 +40,8 @@ class ResNetRoundsTest {
   private static final int WORKERS = 2;
   private static final int BATCH = 4;
   private static final int FREQUENCY = 2;
-  private static final String LAST_BN = "s4b2_2_bn";
+  /** The last block's second conv-BN, one fused layer on the CPU: its parameters include the running statistics. */
+  private static final String LAST_BN = "s4b2_conv2";
 
   @Test
   void resNetTrainsThroughAveragingAndItsBatchNormStatisticsSurviveTheModelFile() throws Exception {
