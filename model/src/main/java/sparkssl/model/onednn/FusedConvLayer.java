@@ -1,5 +1,6 @@
 package sparkssl.model.onednn;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -117,7 +118,7 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
   }
 
   private FusedConvPrimitives primitivesFor(long[] shape, boolean training) {
-    String key = (training ? "train " : "infer ") + java.util.Arrays.toString(shape);
+    String key = (training ? "train " : "infer ") + Arrays.toString(shape);
     return primitives.computeIfAbsent(key, k -> new FusedConvPrimitives(layerConf(), shape, training));
   }
 
