@@ -14,6 +14,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
+import java.lang.ref.Reference;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
 import org.bytedeco.dnnl.convolution_backward_data;
@@ -235,6 +236,7 @@ final class FusedConvPrimitives {
           convDst);
       convToY.execute(s, convDst, yUser);
       s._wait();
+      Reference.reachabilityFence(x);
       return;
     }
     OneDnn.point(meanUser, mean);
@@ -250,6 +252,8 @@ final class FusedConvPrimitives {
     }
     out.out(s, yUser);
     s._wait();
+    // oneDNN reads these through raw addresses: a dense copy made for the call must outlive it
+    Reference.reachabilityFence(x);
   }
 
   /**
@@ -300,5 +304,7 @@ final class FusedConvPrimitives {
       dxOut.out(s, dxUser);
     }
     s._wait();
+    Reference.reachabilityFence(x);
+    Reference.reachabilityFence(dy);
   }
 }

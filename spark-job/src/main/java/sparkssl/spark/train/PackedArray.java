@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -54,6 +55,9 @@ public final class PackedArray implements Serializable {
       bytes.get(chunk, 0, n);
       out.write(chunk, 0, n);
     }
+    // the byte buffer does not keep the array alive: a dup'd copy could otherwise be collected, and its
+    // memory unmapped, mid-copy (a JVM crash seen in the test suite under memory pressure)
+    Reference.reachabilityFence(c);
   }
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
