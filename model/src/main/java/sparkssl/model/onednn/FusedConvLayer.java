@@ -74,10 +74,8 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
     assertInputSet(false);
     FusedConv c = layerConf();
     INDArray x = OneDnn.dense(input);
-    long[] out = {x.size(0), c.getNOut(), OneDnn.outSize(x.size(2), c.getKernel(), c.getStride(), c.getPadding(), c.isSame()),
-        OneDnn.outSize(x.size(3), c.getKernel(), c.getStride(), c.getPadding(), c.isSame())};
-    INDArray y = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, out, 'c');
     FusedConvPrimitives p = primitivesFor(x.shape(), training);
+    INDArray y = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outShape(), 'c');
     INDArray affine = FusedConvParams.affine(c, paramsFlattened);
     if (training) {
       ensureBatchStatistics();

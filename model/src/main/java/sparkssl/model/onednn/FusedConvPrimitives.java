@@ -15,6 +15,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import java.lang.ref.Reference;
+import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
 import org.bytedeco.dnnl.convolution_backward_data;
@@ -67,6 +68,7 @@ final class FusedConvPrimitives {
   /** Without batch norm: the conv's output is kept for ReLU's backward and copied out to the layer's. */
   private final reorder convToY;
   private memory wConv;
+  private final long[] outShape;
 
   private primitive activationBack;
   private convolution_backward_weights convBackWeights;
@@ -89,6 +91,7 @@ final class FusedConvPrimitives {
     this.batchNorm = conf.isBatchNorm();
     this.relu = conf.isRelu();
     Geometry g = Geometry.of(conf, inShape);
+    outShape = g.dst;
     prop_kind prop = training ? prop_kind.forward_training : prop_kind.forward_inference;
     convolution_forward.primitive_desc convPd = batchNorm
         ? new convolution_forward.primitive_desc(new convolution_forward.desc(prop, algorithm.convolution_direct,
@@ -206,8 +209,9 @@ final class FusedConvPrimitives {
     dxOut = Relayout.writing(dxUser.get_desc(), dataPd.diff_src_desc(), "dx");
   }
 
-  boolean training() {
-    return training;
+  /** {@code [N, nOut, h, w]} of this input shape's output. */
+  long[] outShape() {
+    return outShape.clone();
   }
 
   /** The input in the conv's layout, in this thread's scratch buffer. */
@@ -231,34 +235,30 @@ final class FusedConvPrimitives {
     }
     toSrc(x);
     wConv = weights.in(s, wUser);
-    if (!batchNorm) {
-      OneDnn.execute(conv, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, src, wConv, affineUser,
-          convDst);
-      convToY.execute(s, convDst, yUser);
-      s._wait();
-      Reference.reachabilityFence(x);
-      return;
-    }
-    OneDnn.point(meanUser, mean);
-    OneDnn.point(varUser, var);
-    OneDnn.execute(conv, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, src, wConv, convDst);
-    memory bnOut = out.buffer(yUser);
-    if (workspace != null) {
-      OneDnn.execute(bn, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST,
-          DNNL_ARG_WORKSPACE}, convDst, affineUser, meanUser, varUser, bnOut, workspace);
+    IntMemoryMap convArgs = new IntMemoryMap().put(DNNL_ARG_SRC, src).put(DNNL_ARG_WEIGHTS, wConv).put(DNNL_ARG_DST, convDst);
+    if (batchNorm) {
+      conv.execute(s, convArgs);
+      OneDnn.point(meanUser, mean);
+      OneDnn.point(varUser, var);
+      IntMemoryMap bnArgs = new IntMemoryMap().put(DNNL_ARG_SRC, convDst).put(DNNL_ARG_SCALE_SHIFT, affineUser)
+          .put(DNNL_ARG_MEAN, meanUser).put(DNNL_ARG_VARIANCE, varUser).put(DNNL_ARG_DST, out.buffer(yUser));
+      if (workspace != null) {
+        bnArgs.put(DNNL_ARG_WORKSPACE, workspace);
+      }
+      bn.execute(s, bnArgs);
+      out.out(s, yUser);
     } else {
-      OneDnn.execute(bn, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
-          convDst, affineUser, meanUser, varUser, bnOut);
+      conv.execute(s, convArgs.put(DNNL_ARG_BIAS, affineUser));
+      convToY.execute(s, convDst, yUser);
     }
-    out.out(s, yUser);
     s._wait();
     // oneDNN reads these through raw addresses: a dense copy made for the call must outlive it
     Reference.reachabilityFence(x);
   }
 
   /**
-   * Gradients of the last training forward pass, whose input was {@code x}: into {@code dw} and
-   * {@code dAffine} (overwritten), and into {@code dx} unless it is null. The arrays the forward pass
+   * Gradients of the last training forward pass, whose input was {@code x}: into {@code dw},
+   * {@code dAffine} and {@code dx} (overwritten). The arrays the forward pass
    * read (input, weights, affine, batch statistics) must still hold what they held then.
    */
   void backward(INDArray x, INDArray dy, INDArray dw, INDArray dAffine, INDArray dx) {
@@ -269,40 +269,32 @@ final class FusedConvPrimitives {
     OneDnn.point(dyUser, dy);
     OneDnn.point(dwUser, dw);
     OneDnn.point(dAffineUser, dAffine);
+    OneDnn.point(dxUser, dx);
     memory dyIn = this.dyIn.in(s, dyUser);
-    if (dConv != null) {
-      dConv.set_data_handle(Scratch.get("dConv", dConv.get_desc().get_size()));
-    }
     memory dConvOut = dyIn;
-    if (batchNorm) {
-      int[] args = workspace != null
-          ? new int[] {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE_SHIFT,
-              DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE_SHIFT, DNNL_ARG_WORKSPACE}
-          : new int[] {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE_SHIFT,
-              DNNL_ARG_DIFF_SRC, DNNL_ARG_DIFF_SCALE_SHIFT};
-      memory[] values = workspace != null
-          ? new memory[] {convDst, meanUser, varUser, dyIn, affineUser, dConv, dAffineUser, workspace}
-          : new memory[] {convDst, meanUser, varUser, dyIn, affineUser, dConv, dAffineUser};
-      OneDnn.execute(activationBack, s, args, values);
-      dConvOut = dConv;
-    } else if (relu) {
-      OneDnn.execute(activationBack, s, new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC}, convDst, dyIn, dConv);
+    if (activationBack != null) {
+      dConv.set_data_handle(Scratch.get("dConv", dConv.get_desc().get_size()));
+      IntMemoryMap args = batchNorm
+          ? new IntMemoryMap().put(DNNL_ARG_SRC, convDst).put(DNNL_ARG_MEAN, meanUser).put(DNNL_ARG_VARIANCE, varUser)
+              .put(DNNL_ARG_DIFF_DST, dyIn).put(DNNL_ARG_SCALE_SHIFT, affineUser).put(DNNL_ARG_DIFF_SRC, dConv)
+              .put(DNNL_ARG_DIFF_SCALE_SHIFT, dAffineUser)
+          : new IntMemoryMap().put(DNNL_ARG_DST, convDst).put(DNNL_ARG_DIFF_DST, dyIn).put(DNNL_ARG_DIFF_SRC, dConv);
+      if (workspace != null) {
+        args.put(DNNL_ARG_WORKSPACE, workspace);
+      }
+      activationBack.execute(s, args);
       dConvOut = dConv;
     }
-    if (batchNorm) {
-      OneDnn.execute(convBackWeights, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS},
-          srcForWeights.in(s, src), dConvForWeights.in(s, dConvOut), dwOut.buffer(dwUser));
-    } else {
-      OneDnn.execute(convBackWeights, s, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
-          srcForWeights.in(s, src), dConvForWeights.in(s, dConvOut), dwOut.buffer(dwUser), dAffineUser);
+    IntMemoryMap weightArgs = new IntMemoryMap().put(DNNL_ARG_SRC, srcForWeights.in(s, src))
+        .put(DNNL_ARG_DIFF_DST, dConvForWeights.in(s, dConvOut)).put(DNNL_ARG_DIFF_WEIGHTS, dwOut.buffer(dwUser));
+    if (!batchNorm) {
+      weightArgs.put(DNNL_ARG_DIFF_BIAS, dAffineUser);
     }
+    convBackWeights.execute(s, weightArgs);
     dwOut.out(s, dwUser);
-    if (dx != null) {
-      OneDnn.point(dxUser, dx);
-      OneDnn.execute(convBackData, s, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
-          dConvForData.in(s, dConvOut), weightsForData.in(s, wConv), dxOut.buffer(dxUser));
-      dxOut.out(s, dxUser);
-    }
+    convBackData.execute(s, new IntMemoryMap().put(DNNL_ARG_DIFF_DST, dConvForData.in(s, dConvOut))
+        .put(DNNL_ARG_WEIGHTS, weightsForData.in(s, wConv)).put(DNNL_ARG_DIFF_SRC, dxOut.buffer(dxUser)));
+    dxOut.out(s, dxUser);
     s._wait();
     Reference.reachabilityFence(x);
     Reference.reachabilityFence(dy);

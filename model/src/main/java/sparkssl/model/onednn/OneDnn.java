@@ -1,14 +1,12 @@
 package sparkssl.model.onednn;
 
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The CPU engine and the few calls every fused layer makes: descriptors, execution, reorders, ND4J buffers as oneDNN memory. */
+/** The CPU engine and the few calls every fused layer makes: descriptors, memory, ND4J buffers as oneDNN memory, output geometry. */
 final class OneDnn {
   private static final class Holder {
     static final engine ENGINE = new engine(engine.kind.cpu, 0);
@@ -72,15 +70,6 @@ final class OneDnn {
     }
     return true;
   }
-
-  static void execute(primitive p, stream s, int[] args, memory... values) {
-    IntMemoryMap map = new IntMemoryMap();
-    for (int i = 0; i < args.length; i++) {
-      map.put(args[i], values[i]);
-    }
-    p.execute(s, map);
-  }
-
 
   /** Output side of a convolution for an input side, as DL4J computes it. */
   static long outSize(long in, int kernel, int stride, int padding, boolean same) {

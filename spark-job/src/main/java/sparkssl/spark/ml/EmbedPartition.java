@@ -22,7 +22,6 @@ import sparkssl.augment.ViewPipeline;
 import sparkssl.model.SslNetwork;
 import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.train.TaskDevice;
-import sparkssl.spark.train.TaskThreads;
 
 /**
  * Executor side of {@link EncoderModel#transform}: a partition's rows come out in order, each with its
@@ -70,7 +69,6 @@ final class EmbedPartition implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskDevice.bind();
-    TaskThreads.bind();
     ViewPipeline pipeline = input.pipeline();
     int len = input.length();
     return new Iterator<>() {

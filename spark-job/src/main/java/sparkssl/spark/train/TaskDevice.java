@@ -13,8 +13,8 @@ import sparkssl.model.FastPath;
 /**
  * The GPU Spark assigned to the running task, made ND4J's device for the task's thread. Spark
  * schedules GPUs ({@code spark.task.resource.gpu.amount}) but DL4J never reads the assignment:
- * without this every task of an executor would compute on its GPU 0. Nothing happens on the CPU
- * backend or without GPU scheduling.
+ * without this every task of an executor would compute on its GPU 0. No GPU moves on the CPU
+ * backend or without GPU scheduling; there the task's thread gets the task's CPU threads instead.
  */
 public final class TaskDevice {
   static final String GPU = "gpu";
@@ -23,12 +23,16 @@ public final class TaskDevice {
 
   private TaskDevice() {}
 
-  /** Moves the calling task's thread to its assigned GPU; returns the ND4J device it now computes on. */
+  /**
+   * Moves the calling task's thread to its assigned GPU, or on the CPU gives it the task's threads
+   * ({@link TaskThreads}); returns the ND4J device it now computes on.
+   */
   public static int bind() {
     int gpu = assignedGpu();
     if (gpu >= 0) {
       Devices.use(gpu);
     }
+    TaskThreads.bind();
     return Devices.current();
   }
 

@@ -12,11 +12,11 @@ import sparkssl.model.Devices;
  * count is per calling thread (the oneDNN primitives of that task's network); ND4J's own op threads
  * are per process, the same for every task of an executor. (OpenBLAS runs single-threaded: FastPath.)
  */
-public final class TaskThreads {
+final class TaskThreads {
   private TaskThreads() {}
 
   /** Gives the calling task's thread its {@code spark.task.cpus}; nothing outside a Spark task or on a GPU. */
-  public static void bind() {
+  static void bind() {
     TaskContext task = TaskContext.get();
     if (task == null || Devices.cuda()) {
       return;

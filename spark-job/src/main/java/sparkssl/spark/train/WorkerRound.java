@@ -16,7 +16,7 @@ import sparkssl.model.momentum.TeacherSettings;
 
 /**
  * Executor side of one averaging round for one worker: move the thread to the task's GPU (if Spark
- * assigned one) or give it the task's CPU threads, load the round's model into a kept-alive network, set its iteration count to the
+ * assigned one; on the CPU, the task's threads), load the round's model into a kept-alive network, set its iteration count to the
  * global step (so schedules continue where the last round stopped), fit one step per minibatch of the
  * partition, and return the result. With a teacher, each step's labels get the teacher's targets
  * appended, and the teacher follows the student after the step.
@@ -44,7 +44,6 @@ final class WorkerRound implements Function2<Integer, Iterator<DataSet>, Iterato
     long started = System.nanoTime();
     RoundState s = state.value();
     int device = TaskDevice.bind();
-    TaskThreads.bind();
     WorkerNetworks.Pair pair = WorkerNetworks.borrow(run, device, conf.value(), teacherSettings);
     ComputationGraph net = pair.student();
     Teacher teacher = pair.teacher();
