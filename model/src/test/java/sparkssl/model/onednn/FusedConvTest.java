@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -29,6 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.nativeblas.NativeOpsHolder;
 import sparkssl.model.FastPath;
 
 /**
@@ -116,6 +123,70 @@ class FusedConvTest {
     assertClose(plain.getParam("1_mean"), fused.getParam("0_mean"), 1e-5, "running mean after a step");
     assertClose(plain.getParam("1_var"), fused.getParam("0_var"), 1e-4, "running variance after a step");
     assertClose(plain.output(x, false), fused.output(x, false), 1e-4, "inference output (running statistics)");
+  }
+
+  static Stream<Arguments> threadCounts() {
+    return Stream.of(1, 2, 4).flatMap(threads -> Stream.of(Arguments.of(threads, 1), Arguments.of(threads, 2)));
+  }
+
+  /**
+   * oneDNN splits a primitive's work (batch statistics, the weights' gradient) between as many OpenMP
+   * threads as the creating thread has (a Spark task binds its spark.task.cpus): other float sums, the
+   * same function. Each count on a thread of its own, whatever the test machine's cores; every gradient
+   * within 1e-4 in relative L2 norm, where a wrong split shows as percents. A batch-norm output within float rounding of zero could land on
+   * either side of the ReLU and move a gradient by percents legitimately (a tiny network shows it at 2
+   * threads and at 1), so the data must keep clear of the kink.
+   */
+  @ParameterizedTest
+  @MethodSource("threadCounts")
+  void sameGradientsOnAnyNumberOfThreads(int threads, int stride) throws Exception {
+    FastPath.enable();
+    MultiLayerNetwork fused = network(fusedLayer(3, stride, -1, true), 8);
+    MultiLayerNetwork plain = plainNetwork(3, stride, -1, true, 8);
+    Nd4j.getRandom().setSeed(6);
+    copyParams(fused, plain);
+    INDArray x = Nd4j.randn(DataType.FLOAT, N, C, 8, 8);
+    INDArray labels = Nd4j.randn(DataType.FLOAT, N, 2);
+    onThreads(threads, () -> {
+      List<INDArray> plainActivations = plain.feedForward(x, true);
+      double nearestToKink = Transforms.abs(plainActivations.get(2)).minNumber().doubleValue();
+      assertTrue(nearestToKink > 1e-5, "a batch-norm output " + nearestToKink + " from the ReLU's kink: take another seed");
+      assertRelative(plainActivations.get(3), fused.feedForward(x, true).get(1), "training-mode output");
+      Pair<Gradient, INDArray> gf = fused.calculateGradients(x, labels, null, null);
+      Pair<Gradient, INDArray> gp = plain.calculateGradients(x, labels, null, null);
+      Map<String, INDArray> f = gf.getFirst().gradientForVariable();
+      Map<String, INDArray> p = gp.getFirst().gradientForVariable();
+      assertRelative(p.get("0_W"), f.get("0_W"), "dW");
+      assertRelative(p.get("1_gamma"), f.get("0_gamma"), "dgamma");
+      assertRelative(p.get("1_beta"), f.get("0_beta"), "dbeta");
+      assertRelative(p.get("4_W"), f.get("2_W"), "output layer dW");
+      assertRelative(gp.getSecond(), gf.getSecond(), "input gradient");
+      return null;
+    });
+  }
+
+  /** {@code task} on a new thread with {@code threads} OpenMP threads (OpenMP's count is the calling thread's). */
+  private static void onThreads(int threads, Callable<Void> task) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      thread.submit(() -> {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        return task.call();
+      }).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    } finally {
+      thread.shutdown();
+    }
+  }
+
+  private static void assertRelative(INDArray expected, INDArray actual, String what) {
+    assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+    double relative = expected.distance2(actual) / expected.norm2Number().doubleValue();
+    assertTrue(relative <= 1e-4, what + ": |actual - expected| / |expected| = " + relative);
   }
 
   @Test
