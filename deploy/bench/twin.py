@@ -14,6 +14,15 @@ drop_last=True and `--loader-workers` augmentation processes. Prints one JSON li
 with --skip-eval neither k-NN nor RankMe runs and --eval-train/--eval-test may be left out (for timing).
 Optimisers as the job's: weight decay and LARS adaptation skip biases and batch-norm parameters;
 sgd and lars use Nesterov momentum (DL4J's Nesterovs).
+
+`--workers W --averaging-frequency K` (W > 1) is ideal synchronous parameter averaging, the reference
+the job's averaging is judged by: W model copies, each with its own optimiser; every epoch a seeded
+permutation of the corpus deals position p to global step p // (W*B) on worker (p mod W*B) // B, as
+the job's epoch plan does; each copy runs K steps of its own batches, then parameters, batch-norm
+buffers, optimiser state (Adam's moments, momentum buffers) and BYOL's teacher are averaged with equal
+weights and every copy starts the next round from the average. `--outer-optimizer nesterov` applies
+the round's averaged change through Nesterov momentum on the driver's copy (SlowMo / DiLoCo):
+buf = mu*buf + delta; params = start + outer_lr*(mu*buf + delta), delta the averaged change.
 """
 import argparse
 import copy
@@ -208,6 +217,70 @@ def knn_top1(net, a, mode):
     return correct / len(q)
 
 
+class Copy:
+    """One worker's model, optimiser and (BYOL) teacher."""
+
+    def __init__(self, net, a, total):
+        self.net = net
+        self.opt = optimizer(net, a)
+        self.teacher = Teacher(net, a.teacher_momentum, total) if a.method == "byol" else None
+
+
+@torch.no_grad()
+def mean_into(tensors):
+    """Replaces every tensor of the list by the list's mean (floating-point tensors only)."""
+    if tensors and torch.is_tensor(tensors[0]) and tensors[0].dtype.is_floating_point:
+        m = torch.stack(tensors).mean(0)
+        for t in tensors:
+            t.copy_(m)
+
+
+@torch.no_grad()
+def average(copies):
+    """Ideal parameter averaging: parameters, BN buffers, optimiser state and teachers, equal weights."""
+    for tensors in zip(*(c.net.state_dict().values() for c in copies)):
+        mean_into(list(tensors))
+    if copies[0].teacher:
+        for tensors in zip(*(c.teacher.net.state_dict().values() for c in copies)):
+            mean_into(list(tensors))
+    params = [list(c.net.parameters()) for c in copies]
+    for i in range(len(params[0])):
+        states = [c.opt.state[ps[i]] for c, ps in zip(copies, params)]
+        for k in states[0]:
+            mean_into([s[k] for s in states])
+
+
+class OuterNesterov:
+    """SlowMo / DiLoCo: the round's averaged change through Nesterov momentum, applied from the round's start."""
+
+    def __init__(self, net, lr, momentum):
+        self.lr, self.momentum = lr, momentum
+        self.start = [p.detach().clone() for p in net.parameters()]
+        self.buf = [torch.zeros_like(p) for p in self.start]
+
+    @torch.no_grad()
+    def step(self, copies):
+        for i, start in enumerate(self.start):
+            ps = [list(c.net.parameters())[i] for c in copies]
+            delta = ps[0] - start
+            self.buf[i].mul_(self.momentum).add_(delta)
+            start.add_(self.lr * (delta + self.momentum * self.buf[i]))
+            for p in ps:
+                p.copy_(start)
+
+
+def epoch_batches(n, a, epoch):
+    """The job's epoch plan: a seeded permutation, position p at step p // (W*B) on worker (p mod W*B) // B;
+    yields (worker, global step within the epoch, indices) round by round, each worker's steps in order."""
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(a.seed * 1000003 + epoch)).tolist()
+    wb = a.workers * a.batch_size
+    steps = n // wb
+    for r in range(0, steps, a.averaging_frequency):
+        for w in range(a.workers):
+            for t in range(r, min(steps, r + a.averaging_frequency)):
+                yield w, t, perm[t * wb + w * a.batch_size:t * wb + (w + 1) * a.batch_size]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", required=True)
@@ -235,41 +308,60 @@ def main():
     p.add_argument("--eval-every", type=int, default=1, help="k-NN every N epochs (0: last only)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--loader-workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=1, help="model copies averaged every --averaging-frequency steps")
+    p.add_argument("--averaging-frequency", type=int, default=4)
+    p.add_argument("--outer-optimizer", choices=["average", "nesterov"], default="average")
+    p.add_argument("--outer-lr", type=float, default=0.7)
+    p.add_argument("--outer-momentum", type=float, default=0.9)
     a = p.parse_args()
+    if a.workers < 1 or a.averaging_frequency < 1:
+        p.error("--workers and --averaging-frequency must be >= 1")
     if not a.skip_eval and not (a.eval_train and a.eval_test):
         p.error("--eval-train and --eval-test are required unless --skip-eval")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     mode = "L" if a.channels == 1 else "RGB"
     data = Views(files(a.corpus), mode, small_preset(a.image_size, a))
-    loader = torch.utils.data.DataLoader(data, batch_size=a.batch_size, shuffle=True, drop_last=True,
-                                         num_workers=a.loader_workers, persistent_workers=a.loader_workers > 0)
+    if len(data) < a.workers * a.batch_size:
+        p.error(f"the corpus has {len(data)} images, fewer than one global batch ({a.workers} x {a.batch_size})")
     net = Net(a.channels, a.method)
-    opt = optimizer(net, a)
-    steps_per_epoch = len(loader)
+    steps_per_epoch = len(data) // (a.workers * a.batch_size)
     total = a.epochs * steps_per_epoch
-    teacher = Teacher(net, a.teacher_momentum, total) if a.method == "byol" else None
+    copies = [Copy(net if w == 0 else copy.deepcopy(net), a, total) for w in range(a.workers)]
+    outer = OuterNesterov(net, a.outer_lr, a.outer_momentum) if a.outer_optimizer == "nesterov" else None
     warmup = min(total - 1, round(a.warmup_epochs * steps_per_epoch))
-    step = 0
     for epoch in range(1, a.epochs + 1):
-        start, loss_sum, images = time.perf_counter(), 0.0, 0
-        for v1, v2 in loader:
+        plan = list(epoch_batches(len(data), a, epoch))
+        loader = torch.utils.data.DataLoader(data, batch_sampler=[b for _, _, b in plan], num_workers=a.loader_workers)
+        start, loss_sum, images, last_worker = time.perf_counter(), 0.0, 0, -1
+        for (w, t, _), (v1, v2) in zip(plan, loader):
+            if a.workers > 1 and w < last_worker:
+                average(copies)
+                if outer:
+                    outer.step(copies)
+            last_worker = w
+            c = copies[w]
+            step = (epoch - 1) * steps_per_epoch + t
             lr = lr_at(a, step, warmup, total)
-            for g in opt.param_groups:
+            for g in c.opt.param_groups:
                 g["lr"] = lr
-            loss = loss_of(a, net, teacher, v1, v2)
-            opt.zero_grad()
+            loss = loss_of(a, c.net, c.teacher, v1, v2)
+            c.opt.zero_grad()
             loss.backward()
-            opt.step()
-            if teacher:
-                teacher.follow(net, step)
+            c.opt.step()
+            if c.teacher:
+                c.teacher.follow(c.net, step)
             loss_sum += loss.item() * len(v1)
             images += len(v1)
-            step += 1
+        if a.workers > 1:
+            average(copies)
+            if outer:
+                outer.step(copies)
         wall = time.perf_counter() - start
         rec = {"epoch": epoch, "loss": loss_sum / images, "images": images, "wall_s": wall,
                "images_per_s": images / wall, "lr": lr, "batch_size": a.batch_size, "threads": torch.get_num_threads(),
-               "loader_workers": a.loader_workers}
+               "loader_workers": a.loader_workers, "workers": a.workers,
+               "averaging_frequency": a.averaging_frequency, "outer_optimizer": a.outer_optimizer}
         if not a.skip_eval and (epoch == a.epochs or (a.eval_every > 0 and epoch % a.eval_every == 0)):
             rec["knn_top1"] = knn_top1(net, a, mode)
         if not a.skip_eval and epoch == a.epochs:
