@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.model.backbones.Backbones;
 
@@ -44,6 +45,12 @@ class BackbonesTest {
     long trainable = ParameterCount.trainable(net.getLayers());
     assertEquals(torchvision + projector(width), trainable);
     assertEquals(trainable + runningStats, net.numParams(), "DL4J keeps the running statistics among the parameters");
+    INDArray mask = ParameterCount.trainableMask(net);
+    assertEquals(trainable, mask.sumNumber().longValue(), "the trainable mask covers the trainable parameters");
+    // the fourth parameter of a fused conv-BN layer (W, gamma, beta, mean, var) is its running mean
+    INDArray mean = net.getLayers()[0].paramTable().values().stream().skip(3).findFirst().orElseThrow();
+    INDArray masked = mask.reshape(-1).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(mean.offset(), mean.offset() + mean.length()));
+    assertEquals(0, masked.norm1Number().doubleValue(), "the first layer's running mean is masked out");
     assertArrayEquals(new long[] {2, width}, SslNetwork.embed(net, Nd4j.rand(DataType.FLOAT, 2, 3, size, size)).shape());
     FastPathTest.assumeCpuBackend();
     FastPath.Status status = FastPath.status(net);

@@ -52,7 +52,7 @@ public final class JobConfig extends EvalSetOptions {
 
   @Option(names = "--averaging-frequency", defaultValue = "4", paramLabel = "STEPS|auto", converter = AveragingFrequency.Converter.class,
       description = "Worker steps between parameter averagings, exactly (an epoch's last round may have fewer); auto: the "
-          + "fewest that keep communication under 10% of a round by the cost model, from probe rounds on the cluster "
+          + "fewest that keep communication under 10%% of a round by the cost model, from probe rounds on the cluster "
           + "before the first epoch (default: ${DEFAULT-VALUE}).")
   AveragingFrequency averagingFrequency;
 
@@ -146,10 +146,10 @@ public final class JobConfig extends EvalSetOptions {
     return views.viewOptions(seed);
   }
 
-  /** The model's settings for a run of {@code stepsPerEpoch} global steps an epoch. */
-  ModelOptions modelOptions(long stepsPerEpoch) {
+  /** The model's settings for a run of {@code workers} workers and {@code stepsPerEpoch} global steps an epoch. */
+  ModelOptions modelOptions(int workers, long stepsPerEpoch) {
     ModelOptions m = new ModelOptions();
-    m.optimizer = optimizer.options(epochs, stepsPerEpoch);
+    m.optimizer = optimizer.options(epochs, stepsPerEpoch, workers);
     m.method = method.method;
     m.backbone = backbone;
     m.methodOptions = method.options();

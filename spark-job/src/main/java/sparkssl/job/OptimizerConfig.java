@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Option;
 import sparkssl.model.optim.OptimizerOptions;
+import sparkssl.spark.outer.OuterOptions;
 
-/** The optimiser and learning-rate schedule options of {@code train}; they build {@link OptimizerOptions}. */
+/**
+ * The optimiser, learning-rate schedule and outer-optimiser options of {@code train}; they build
+ * {@link OptimizerOptions} (the workers' optimiser) and {@link OuterOptions} (the driver's).
+ */
 public final class OptimizerConfig implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Set<String> LARS_EXCLUSIONS = Set.of("bias", "bn");
@@ -17,8 +21,38 @@ public final class OptimizerConfig implements Serializable {
   public OptimizerOptions.Kind kind;
 
   @Option(names = "--learning-rate", defaultValue = "1e-3",
-      description = "Peak learning rate, applied as given to every worker's batch (not rescaled by the number of workers) (default: ${DEFAULT-VALUE}).")
+      description = "Peak learning rate for one worker's --batch-size; --lr-scaling scales it with the workers (default: ${DEFAULT-VALUE}).")
   public double learningRate;
+
+  @Option(names = "--lr-scaling", defaultValue = "sqrt",
+      description = "How the learning rate grows with the global batch of W workers: none, sqrt (x sqrt(W)) or linear (x W) "
+          + "(default: ${DEFAULT-VALUE}).")
+  public LrScaling lrScaling;
+
+  @Option(names = "--outer-optimizer", defaultValue = "average",
+      description = "What the driver makes of each round's average: average (take it), or nesterov (step along the "
+          + "averaged change with Nesterov momentum, as SlowMo and DiLoCo do) (default: ${DEFAULT-VALUE}).")
+  public OuterOptions.Kind outerKind;
+
+  @Option(names = "--outer-lr", defaultValue = "0.7", description = "nesterov: outer learning rate (default: ${DEFAULT-VALUE}).")
+  public double outerLr;
+
+  @Option(names = "--outer-momentum", defaultValue = "0.9",
+      description = "nesterov: outer momentum, in [0, 1) (default: ${DEFAULT-VALUE}).")
+  public double outerMomentum;
+
+  /** How the learning rate scales with the number of workers (Goyal et al. 2017: linear; small batches: sqrt). */
+  public enum LrScaling {
+    none, sqrt, linear;
+
+    double factor(int workers) {
+      return switch (this) {
+        case none -> 1;
+        case sqrt -> Math.sqrt(workers);
+        case linear -> workers;
+      };
+    }
+  }
 
   @Option(names = "--weight-decay", defaultValue = "0",
       description = "Weight decay of the weights (never of biases or batch-norm parameters): L2 for adam and sgd, decoupled for adamw, inside the trust ratio for lars (default: ${DEFAULT-VALUE}).")
@@ -53,6 +87,8 @@ public final class OptimizerConfig implements Serializable {
     }
     if (warmupEpochs >= epochs) return "--warmup-epochs (" + warmupEpochs + ") must be below --epochs (" + epochs + ")";
     if (!(larsEta > 0)) return "--lars-eta must be > 0, got " + larsEta;
+    String outerProblem = outerOptions().problem();
+    if (outerProblem != null) return outerProblem;
     Set<String> excluded = new LinkedHashSet<>(larsExclude);
     for (String e : excluded) {
       if (!LARS_EXCLUSIONS.contains(e)) return "--lars-exclude: unknown parameter group '" + e + "' (known: bias, bn)";
@@ -64,16 +100,25 @@ public final class OptimizerConfig implements Serializable {
     return null;
   }
 
-  OptimizerOptions options(int epochs, long stepsPerEpoch) {
+  /** The optimiser of a run of {@code workers} workers, its learning rate scaled by {@link #lrScaling}. */
+  OptimizerOptions options(int epochs, long stepsPerEpoch, int workers) {
     OptimizerOptions o = new OptimizerOptions();
     o.kind = kind;
-    o.learningRate = learningRate;
+    o.learningRate = learningRate * lrScaling.factor(workers);
     o.weightDecay = weightDecay;
     o.momentum = momentum;
     o.larsEta = larsEta;
     o.schedule = schedule;
     o.totalSteps = Math.max(1, epochs * stepsPerEpoch);
     o.warmupSteps = Math.min(o.totalSteps - 1, Math.round(warmupEpochs * stepsPerEpoch));
+    return o;
+  }
+
+  OuterOptions outerOptions() {
+    OuterOptions o = new OuterOptions();
+    o.kind = outerKind;
+    o.lr = outerLr;
+    o.momentum = outerMomentum;
     return o;
   }
 }

@@ -28,6 +28,7 @@ import sparkssl.model.ParameterCount;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
+import sparkssl.spark.outer.OuterOptimizer;
 import sparkssl.spark.cost.AutoFrequency;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
@@ -60,6 +61,8 @@ public final class PretrainJob {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The checkpoint part that holds the EMA teacher's state, for methods that have one. */
   private static final String TEACHER = "teacher.bin";
+  /** The checkpoint part that holds the outer optimiser's momentum buffer, when it keeps one. */
+  private static final String OUTER = "outer-momentum.bin";
 
   private final SparkSession spark;
   private final JavaSparkContext sc;
@@ -93,7 +96,7 @@ public final class PretrainJob {
       throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
           + "global batch (" + workers + " workers x --batch-size " + cfg.batchSize + "): add images, or lower --workers or --batch-size");
     }
-    ModelOptions modelOptions = cfg.modelOptions(stepsPerEpoch);
+    ModelOptions modelOptions = cfg.modelOptions(workers, stepsPerEpoch);
     String configText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
         configJson(paths.size(), workers, stepsPerEpoch, modelOptions));
     JsonNode config = JSON.readTree(configText);
@@ -141,7 +144,11 @@ public final class PretrainJob {
     if (teacher != null && resumed != null) {
       teacher.load(resumed.array(TEACHER));
     }
-    RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher);
+    OuterOptimizer outer = cfg.optimizer.outerOptions().build(net);
+    if (outer.state() != null && resumed != null) {
+      outer.load(resumed.array(OUTER));
+    }
+    RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher, outer);
     master.addHook(fastPathProbe);
     AutoFrequency auto = null;
     if (cfg.averagingFrequency.auto()) {
@@ -161,6 +168,10 @@ public final class PretrainJob {
         Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
         ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
         frequency);
+    LOG.info("learning rate {} = --learning-rate {} x {} for {} workers (--lr-scaling {}); outer optimizer: {}",
+        String.format("%.4g", modelOptions.optimizer.learningRate), cfg.optimizer.learningRate,
+        String.format("%.4g", cfg.optimizer.lrScaling.factor(workers)), workers, cfg.optimizer.lrScaling,
+        cfg.optimizer.outerOptions());
 
     EpochInput next = null;
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
@@ -246,7 +257,13 @@ public final class PretrainJob {
       }
       metrics.add(JSON.valueToTree(record));
       progress.phase("checkpoint");
-      List<Checkpoint.Part> parts = teacher == null ? List.of() : List.of(Checkpoint.Part.array(TEACHER, teacher.state()));
+      List<Checkpoint.Part> parts = new ArrayList<>();
+      if (teacher != null) {
+        parts.add(Checkpoint.Part.array(TEACHER, teacher.state()));
+      }
+      if (outer.state() != null) {
+        parts.add(Checkpoint.Part.array(OUTER, outer.state()));
+      }
       ComputationGraph trained = net;
       lastGood = checkpoints.publish(new TrainingProgress(epoch, net.getIterationCount(), cfg.seed, config, metrics,
           List.copyOf(undecodable.values())), out -> TrainedEncoder.write(trained, input, out), parts);
@@ -294,6 +311,9 @@ public final class PretrainJob {
     c.put("averaging_frequency", cfg.averagingFrequency.json());
     c.put("workers", workers);
     c.put("global_batch", workers * cfg.batchSize);
+    c.put("base_learning_rate", cfg.optimizer.learningRate);
+    c.put("lr_scaling", cfg.optimizer.lrScaling);
+    c.put("outer_optimizer", cfg.optimizer.outerOptions());
     c.put("steps_per_epoch", stepsPerEpoch);
     c.put("eval_every", cfg.evalEvery);
     c.put("knn_k", cfg.knnK);

@@ -121,6 +121,11 @@ class CommandLineTest {
         {"--lr-schedule step", "Invalid value for option '--lr-schedule'"},
         {"--momentum 1", "--momentum must be in [0, 1)"},
         {"--learning-rate 0", "--learning-rate must be > 0"},
+        {"--lr-scaling cubic", "Invalid value for option '--lr-scaling'"},
+        {"--outer-optimizer slowmo", "Invalid value for option '--outer-optimizer'"},
+        {"--outer-optimizer nesterov --outer-momentum 1", "--outer-momentum must be in [0, 1), got 1.0"},
+        {"--outer-momentum -0.1", "--outer-momentum must be in [0, 1), got -0.1"},
+        {"--outer-lr 0", "--outer-lr must be > 0, got 0.0"},
     };
     for (String[] c : cases) {
       CommandRun r = run(("train " + c[0]).split(" "));

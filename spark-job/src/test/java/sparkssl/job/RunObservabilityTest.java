@@ -89,6 +89,17 @@ class RunObservabilityTest {
     }
   }
 
+  @Test
+  void workersApplyTheLearningRateScaledByDefaultWithTheSquareRootOfTheWorkers() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(runDir.resolve("config.json").toFile());
+    assertEquals("sqrt", config.get("lr_scaling").asText());
+    assertEquals(1e-3, config.get("base_learning_rate").asDouble());
+    double scaled = 1e-3 * Math.sqrt(2);
+    assertEquals(scaled, config.at("/model/optimizer/learningRate").asDouble(), 1e-15);
+    metrics.forEach(m -> assertEquals(scaled, m.get("learning_rate").asDouble(), 1e-9, "as the workers' networks applied it"));
+    assertEquals("average", config.at("/outer_optimizer/kind").asText());
+  }
+
   /** epoch → value of {@code key} ({@code collapse.embedding_std} for a nested one) in metrics.jsonl, where recorded. */
   private static Map<Integer, Double> recorded(String key) {
     String pointer = "/" + key.replace('.', '/');

@@ -29,6 +29,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import scala.runtime.AbstractFunction1;
 import sparkssl.model.momentum.Teacher;
+import sparkssl.spark.outer.OuterOptimizer;
+import sparkssl.spark.outer.PlainAverage;
 
 /**
  * Synchronous parameter averaging over pre-planned partitions: partition {@code r*W + w} of the RDD
@@ -36,7 +38,8 @@ import sparkssl.model.momentum.Teacher;
  * DataSets one step (see {@code sparkssl.spark.data.EpochPlan}). Round {@code r} is one Spark job
  * over exactly those {@code W} partitions; the driver then averages parameters and updater state
  * (including batch-norm running statistics, which DL4J keeps among the parameters) with equal weights
- * over the workers that trained.
+ * over the workers that trained; an {@link OuterOptimizer} may then step the parameters from the
+ * round's start along the averaged change.
  *
  * <p>Unlike dl4j-spark's {@code ParameterAveragingTrainingMaster} it neither re-splits nor re-balances
  * the data (the plan already did, exactly), keeps worker networks between rounds, and carries the
@@ -47,6 +50,7 @@ import sparkssl.model.momentum.Teacher;
 public final class RoundAveragingMaster implements TrainingMaster<RoundResult, TrainingWorker<RoundResult>> {
   private final int workers;
   private final Teacher teacher;
+  private final OuterOptimizer outer;
   private final String run = UUID.randomUUID().toString();
   private final List<TrainingHook> hooks = new ArrayList<>();
   private final List<EpochStats.Round> rounds = new ArrayList<>();
@@ -56,11 +60,17 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
    *     average of per-step EMAs from a common start is the per-step EMA of the averaged students)
    */
   public RoundAveragingMaster(int workers, Teacher teacher) {
+    this(workers, teacher, new PlainAverage());
+  }
+
+  /** @param outer what the driver makes of each round's average (parameters only) */
+  public RoundAveragingMaster(int workers, Teacher teacher, OuterOptimizer outer) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.workers = workers;
     this.teacher = teacher;
+    this.outer = outer;
   }
 
   @Override
@@ -78,7 +88,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
           (outer == null ? "train" : outer) + ", round " + (r + 1) + " of " + roundCount);
       sc.setJobDescription(outer);
       long trained = System.nanoTime();
-      average(results).ifPresent(a -> a.applyTo(net, teacher));
+      average(results).ifPresent(a -> a.applyTo(net, teacher, this.outer));
       EpochStats.Round round = EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
       rounds.add(round);
       double loss = round.images() == 0 ? 0 : round.lossTimesImages() / round.images();
@@ -170,8 +180,8 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   }
 
   private record Averaged(INDArray params, INDArray updaterState, INDArray teacherState, int steps) {
-    void applyTo(ComputationGraph net, Teacher teacher) {
-      net.setParams(params);
+    void applyTo(ComputationGraph net, Teacher teacher, OuterOptimizer outer) {
+      net.setParams(outer.step(net.params(), params));
       if (updaterState != null) {
         net.getUpdater().getStateViewArray().assign(updaterState);
       }
