@@ -91,11 +91,11 @@ public final class Corpus {
   }
 
   /** Whether Spark's file listing leaves a file or folder of this name out. */
-  static boolean isHidden(String name) {
+  public static boolean isHidden(String name) {
     return name.startsWith(".") || (name.startsWith("_") && !name.contains("="));
   }
 
-  static boolean isImage(String name) {
+  public static boolean isImage(String name) {
     return IMAGE.matcher(name.toLowerCase(Locale.ROOT)).find();
   }
 

@@ -95,7 +95,7 @@ public final class JobConfig extends EvalSetOptions {
   public int progressInterval;
 
   /** Fills the defaults that depend on where the project lives and on the clock. */
-  void resolveDefaults() {
+  public void resolveDefaults() {
     if (corpus == null) {
       corpus = sample("train");
     }
@@ -107,13 +107,13 @@ public final class JobConfig extends EvalSetOptions {
   }
 
   /** A folder of the bundled Fashion-MNIST sample, as a URI. */
-  static String sample(String folder) {
+  public static String sample(String folder) {
     return Paths.get(System.getProperty("sparkssl.home", ".")).toAbsolutePath().normalize()
         .resolve("data/sample/fashion-mnist").resolve(folder).toUri().toString();
   }
 
   /** The first thing wrong with these settings, or null. */
-  String problem() {
+  public String problem() {
     if (epochs < 1) return "--epochs must be >= 1, got " + epochs;
     if (batchSize < 2) return "--batch-size must be >= 2 (contrastive losses need negatives), got " + batchSize;
     if (workers < 0) return "--workers must be >= 0, got " + workers;
@@ -142,7 +142,7 @@ public final class JobConfig extends EvalSetOptions {
     return null;
   }
 
-  ViewOptions viewOptions() {
+  public ViewOptions viewOptions() {
     return views.viewOptions(seed);
   }
 

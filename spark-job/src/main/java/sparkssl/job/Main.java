@@ -6,6 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import sparkssl.job.bench.AugmentBenchmarkCommand;
+import sparkssl.job.bench.CostModelCommand;
+import sparkssl.job.bench.StepBenchmarkCommand;
+import sparkssl.job.bench.TrainBenchmarkCommand;
 import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.storage.StorageUnusable;
 

@@ -12,7 +12,7 @@ import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.storage.StorageProbe;
 
 /** The Spark session of a run: spark-submit's master if it gave one, else local mode. */
-final class SparkSessions {
+public final class SparkSessions {
   /** Without it dl4j-spark's training statistics ask an NTP server for the time, and fail offline. */
   static final String TIME_SOURCE =
       "-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource";
@@ -24,7 +24,7 @@ final class SparkSessions {
    * arrive as system properties), and the job's own additions. Their credentials, and those of the
    * environment's credential variables, are remembered for {@link Secrets#scrub}.
    */
-  static SparkConf conf(SparkOptions cfg) {
+  public static SparkConf conf(SparkOptions cfg) {
     SparkConf conf = new SparkConf().setAppName("spark-ssl");
     if (cfg.master != null) {
       conf.setMaster(cfg.master);
@@ -69,7 +69,7 @@ final class SparkSessions {
     return conf;
   }
 
-  static SparkSession create(SparkConf conf) {
+  public static SparkSession create(SparkConf conf) {
     return SparkSession.builder().config(conf).getOrCreate();
   }
 

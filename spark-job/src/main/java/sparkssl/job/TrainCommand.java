@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Pretrain an image encoder with a self-supervised method on Spark. "
         + "Without options: SimCLR on the bundled Fashion-MNIST sample in Spark local mode.")
-final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer> {
   @Mixin
   JobConfig config = new JobConfig();
 
@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Checks the inputs, then runs the job in a Spark session of its own; returns the last metrics record. */
-  static JsonNode train(JobConfig config) throws IOException {
+  public static JsonNode train(JobConfig config) throws IOException {
     // the probe first: with the run's own (patient) S3 settings, a dead endpoint or a rejected key would
     // keep the input checks retrying for minutes
     SparkConf conf = SparkSessions.probed(config, config.storageTargets());

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** A command line run through {@link Main#execute}, with its exit code and what it printed. */
-record CommandRun(int code, String out, String err) {
-  static CommandRun of(String... args) {
+public record CommandRun(int code, String out, String err) {
+  public static CommandRun of(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -24,7 +24,7 @@ record CommandRun(int code, String out, String err) {
   }
 
   /** The lines spark-ssl itself wrote to stderr (log lines of libraries that happened to land there left out). */
-  List<String> messages() {
+  public List<String> messages() {
     return err.lines().filter(line -> line.startsWith("spark-ssl")).toList();
   }
 }

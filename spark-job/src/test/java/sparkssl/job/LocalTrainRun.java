@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Runs {@code train} (input checks, then the job) in Spark local mode with 2 cores, in this JVM, and reads the run's metrics. */
-final class LocalTrainRun {
-  static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
+public final class LocalTrainRun {
+  public static final Path SAMPLE = Paths.get("..", "data", "sample", "fashion-mnist").toAbsolutePath().normalize();
 
   private LocalTrainRun() {}
 

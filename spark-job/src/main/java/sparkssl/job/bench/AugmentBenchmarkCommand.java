@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.image.BufferedImage;
@@ -23,6 +23,7 @@ import sparkssl.augment.Image;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.augment.ViewPresets;
+import sparkssl.job.ScratchDirectory;
 
 /**
  * {@code spark-ssl benchmark-augment}: the {@code simclr} two-view pipeline on one core, against
@@ -31,7 +32,7 @@ import sparkssl.augment.ViewPresets;
  */
 @Command(name = "benchmark-augment", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Images/s per core of the simclr two-view pipeline, spark-ssl vs torchvision 0.14, decode included and excluded.")
-final class AugmentBenchmarkCommand implements Callable<Integer> {
+public final class AugmentBenchmarkCommand implements Callable<Integer> {
   @Option(names = "--sizes", split = ",", defaultValue = "32,224",
       description = "Square input and view sizes; up to 64 px as PNG (CIFAR-like), larger as JPEG (ImageNet-like) (default: ${DEFAULT-VALUE}).")
   int[] sizes;

@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -10,6 +10,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sparkssl.job.SparkOptions;
+import sparkssl.job.SparkSessions;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.backbones.Backbones;
@@ -31,7 +33,7 @@ import sparkssl.spark.train.RoundAveragingMaster;
 @Command(name = "cost-model", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Calibrate the averaging-round cost model with probe rounds on a Spark master; predict round times "
         + "there and project them to other backbones, cluster sizes and networks.")
-final class CostModelCommand implements Callable<Integer> {
+public final class CostModelCommand implements Callable<Integer> {
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
 

@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +18,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sparkssl.job.Corpus;
+import sparkssl.job.JobConfig;
+import sparkssl.job.ScratchDirectory;
+import sparkssl.job.TrainCommand;
 import sparkssl.spark.run.RunDirectory;
 
 /**
@@ -35,7 +39,7 @@ import sparkssl.spark.run.RunDirectory;
             + "and does not count, hence --epochs >= 2.",
         "The recipe is train's defaults (method, batch, averaging, optimiser, views, seed); the twin's batch is the "
             + "job's per-worker batch, its torch threads the job's cores."})
-final class TrainBenchmarkCommand implements Callable<Integer> {
+public final class TrainBenchmarkCommand implements Callable<Integer> {
   /** The methods twin.py implements. */
   private static final List<String> TWIN_METHODS = List.of("simclr", "byol", "vicreg");
   private static final String TWIN = "twin.py";

@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -27,7 +27,7 @@ import sparkssl.model.SslNetwork;
  */
 @Command(name = "benchmark-step", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Time a training step in DL4J and in the identical PyTorch model; print pairs/s and the ratio.")
-final class StepBenchmarkCommand implements Callable<Integer> {
+public final class StepBenchmarkCommand implements Callable<Integer> {
   private static final List<String> MODELS = List.of("small-cnn", "conv-bn-relu", "resnet18");
 
   @Option(names = "--models", split = ",", defaultValue = "small-cnn,conv-bn-relu",

@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
