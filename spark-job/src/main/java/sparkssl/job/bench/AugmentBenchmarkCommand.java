@@ -23,7 +23,6 @@ import sparkssl.augment.Image;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.augment.ViewPresets;
-import sparkssl.job.ScratchDirectory;
 
 /**
  * {@code spark-ssl benchmark-augment}: the {@code simclr} two-view pipeline on one core, against

@@ -20,7 +20,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.job.Corpus;
 import sparkssl.job.JobConfig;
-import sparkssl.job.ScratchDirectory;
 import sparkssl.job.TrainCommand;
 import sparkssl.spark.run.RunDirectory;
 

@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.job.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 
 /** A temporary directory a benchmark writes its files to, deleted with everything in it on close. */
 public record ScratchDirectory(Path path) implements AutoCloseable {
-  public static ScratchDirectory create(String prefix) throws IOException {
+  static ScratchDirectory create(String prefix) throws IOException {
     return new ScratchDirectory(Files.createTempDirectory(prefix));
   }
 
