@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** A temporary directory a benchmark writes its files to, deleted with everything in it on close. */
-public record ScratchDirectory(Path path) implements AutoCloseable {
+record ScratchDirectory(Path path) implements AutoCloseable {
   static ScratchDirectory create(String prefix) throws IOException {
     return new ScratchDirectory(Files.createTempDirectory(prefix));
   }
