@@ -1,0 +1,53 @@
+"""The table of deploy/bench/scaling.sh: one row per run directory under OUT (NAME-wW), in name and W order.
+
+Per run: workers, global batch, sequential updates per epoch, the learning rate the workers applied,
+k-NN top-1 after every epoch, the final loss; with a twin beside it (NAME-wW-twin.jsonl), the twin's
+final k-NN and the gap; and the first epoch at which the run reached the final k-NN of W=1 of the
+same name (">N" when it did not within its epochs).
+"""
+import json
+import os
+import re
+import sys
+
+
+def runs(out):
+    for d in sorted(os.listdir(out)):
+        m = re.fullmatch(r"(.*)-w(\d+)", d)
+        path = os.path.join(out, d)
+        if m and os.path.isfile(os.path.join(path, "metrics.jsonl")):
+            yield m.group(1), int(m.group(2)), path
+
+
+def main(out):
+    rows = sorted(runs(out), key=lambda r: (r[0], r[1]))
+    target = {}
+    for name, w, path in rows:
+        if w == 1:
+            recs = [json.loads(line) for line in open(os.path.join(path, "metrics.jsonl"))]
+            target[name] = recs[-1].get("knn_top1")
+    print("| recipe | W | global batch | updates/epoch | lr applied | k-NN top-1 after each epoch | final loss "
+          "| twin k-NN (gap) | epochs to W=1's final |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, w, path in rows:
+        c = json.load(open(os.path.join(path, "config.json")))
+        recs = [json.loads(line) for line in open(os.path.join(path, "metrics.jsonl"))]
+        knn = [r.get("knn_top1") for r in recs]
+        curve = " / ".join(f"{100 * k:.1f}" if k is not None else "-" for k in knn)
+        twin_cell = "-"
+        twin_file = path + "-twin.jsonl"
+        if os.path.isfile(twin_file):
+            twin = [json.loads(line) for line in open(twin_file) if line.startswith("{")]
+            if twin and "knn_top1" in twin[-1]:
+                t = twin[-1]["knn_top1"]
+                twin_cell = f"{100 * t:.1f}% ({100 * (knn[-1] - t):+.1f})"
+        reach = "-"
+        if name in target and target[name] is not None:
+            hit = [i + 1 for i, k in enumerate(knn) if k is not None and k >= target[name]]
+            reach = str(hit[0]) if hit else f">{len(knn)}"
+        print(f"| {name} | {w} | {c['global_batch']} | {c['steps_per_epoch']} | {c['model']['optimizer']['learningRate']:.3g} "
+              f"| {curve} | {recs[-1]['loss']:.3f} | {twin_cell} | {reach} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else ".")
