@@ -3,7 +3,8 @@
 Per run: workers, global batch, sequential updates per epoch, the learning rate the workers applied,
 k-NN top-1 after every epoch, the final loss; with a twin beside it (NAME-wW-twin.jsonl), the twin's
 final k-NN and the gap; and the first epoch at which the run reached the final k-NN of W=1 of the
-same name (">N" when it did not within its epochs).
+same name, else of the first recipe that has one (W=1 is the same run under any --lr-scaling or outer
+optimiser); ">N" when it did not within its epochs. Last, a round's overhead beyond its workers' busy time.
 """
 import json
 import os
@@ -19,6 +20,20 @@ def runs(out):
             yield m.group(1), int(m.group(2)), path
 
 
+def round_overhead(config, recs):
+    """Seconds a round takes beyond its workers' busy time (steps, views, loading the model) spread over the
+    task slots (local[N]: N; elsewhere one per worker), mean over the epochs after the first."""
+    m = re.fullmatch(r"local\[(\d+)\]", config.get("spark_master", ""))
+    later = recs[1:] or recs
+    per_round = []
+    for r in later:
+        t, w = r["worker_time_s"], r["workers"]
+        setup = t["averaging"] - w * t["driver_averaging"]
+        slots = min(w, int(m.group(1))) if m else w
+        per_round.append((t["rounds_wall"] - (t["compute"] + t["data"] + setup) / slots) / r["averaging_rounds"])
+    return sum(per_round) / len(per_round)
+
+
 def main(out):
     rows = sorted(runs(out), key=lambda r: (r[0], r[1]))
     target = {}
@@ -27,8 +42,8 @@ def main(out):
             recs = [json.loads(line) for line in open(os.path.join(path, "metrics.jsonl"))]
             target[name] = recs[-1].get("knn_top1")
     print("| recipe | W | global batch | updates/epoch | lr applied | k-NN top-1 after each epoch | final loss "
-          "| twin k-NN (gap) | epochs to W=1's final |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| twin k-NN (gap) | epochs to W=1's final | round overhead s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, w, path in rows:
         c = json.load(open(os.path.join(path, "config.json")))
         recs = [json.loads(line) for line in open(os.path.join(path, "metrics.jsonl"))]
@@ -42,11 +57,12 @@ def main(out):
                 t = twin[-1]["knn_top1"]
                 twin_cell = f"{100 * t:.1f}% ({100 * (knn[-1] - t):+.1f})"
         reach = "-"
-        if name in target and target[name] is not None:
-            hit = [i + 1 for i, k in enumerate(knn) if k is not None and k >= target[name]]
+        goal = target.get(name, next(iter(target.values()), None))
+        if goal is not None:
+            hit = [i + 1 for i, k in enumerate(knn) if k is not None and k >= goal]
             reach = str(hit[0]) if hit else f">{len(knn)}"
         print(f"| {name} | {w} | {c['global_batch']} | {c['steps_per_epoch']} | {c['model']['optimizer']['learningRate']:.3g} "
-              f"| {curve} | {recs[-1]['loss']:.3f} | {twin_cell} | {reach} |")
+              f"| {curve} | {recs[-1]['loss']:.3f} | {twin_cell} | {reach} | {round_overhead(c, recs):.3f} |")
 
 
 if __name__ == "__main__":
