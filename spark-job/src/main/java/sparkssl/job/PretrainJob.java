@@ -168,10 +168,10 @@ public final class PretrainJob {
         Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
         ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
         frequency);
-    LOG.info("learning rate {} = --learning-rate {} x {} for {} workers (--lr-scaling {}); outer optimizer: {}",
-        String.format("%.4g", modelOptions.optimizer.learningRate), cfg.optimizer.learningRate,
-        String.format("%.4g", cfg.optimizer.lrScaling.factor(workers)), workers, cfg.optimizer.lrScaling,
-        cfg.optimizer.outerOptions());
+    LOG.info("learning rate {} = --learning-rate {} x {} for {} workers (--lr-scaling {}); outer optimizer: {}; "
+        + "{} averaged updates an epoch, where one worker would make {}", String.format("%.4g", modelOptions.optimizer.learningRate),
+        cfg.optimizer.learningRate, String.format("%.4g", cfg.optimizer.lrScaling.factor(workers)), workers,
+        cfg.optimizer.lrScaling, cfg.optimizer.outerOptions(), stepsPerEpoch, EpochPlan.stepsPerEpoch(paths.size(), 1, cfg.batchSize));
 
     EpochInput next = null;
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
