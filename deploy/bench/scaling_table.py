@@ -3,8 +3,8 @@
 Per run: workers, global batch, sequential updates per epoch, the learning rate the workers applied,
 k-NN top-1 after every epoch, the final loss; with a twin beside it (NAME-wW-twin.jsonl), the twin's
 final k-NN and the gap; and the first epoch at which the run reached the final k-NN of W=1 of the
-same name, else of the first recipe that has one (W=1 is the same run under any --lr-scaling or outer
-optimiser); ">N" when it did not within its epochs. Last, a round's overhead beyond its workers' busy time.
+same name, else of the first recipe whose name starts with the same word, the method (W=1 is the same
+run under any --lr-scaling or outer optimiser); ">N" when it did not within its epochs. Last, a round's overhead beyond its workers' busy time.
 """
 import json
 import os
@@ -57,7 +57,8 @@ def main(out):
                 t = twin[-1]["knn_top1"]
                 twin_cell = f"{100 * t:.1f}% ({100 * (knn[-1] - t):+.1f})"
         reach = "-"
-        goal = target.get(name, next(iter(target.values()), None))
+        method = name.split("-")[0]
+        goal = target.get(name, next((k for n, k in target.items() if n.split("-")[0] == method), None))
         if goal is not None:
             hit = [i + 1 for i, k in enumerate(knn) if k is not None and k >= goal]
             reach = str(hit[0]) if hit else f">{len(knn)}"
