@@ -260,8 +260,7 @@ class OuterNesterov:
 
     @torch.no_grad()
     def step(self, copies):
-        for i, start in enumerate(self.start):
-            ps = [list(c.net.parameters())[i] for c in copies]
+        for i, (start, ps) in enumerate(zip(self.start, zip(*(c.net.parameters() for c in copies)))):
             delta = ps[0] - start
             self.buf[i].mul_(self.momentum).add_(delta)
             start.add_(self.lr * (delta + self.momentum * self.buf[i]))

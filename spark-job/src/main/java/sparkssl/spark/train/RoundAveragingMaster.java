@@ -81,14 +81,14 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     int partitions = trainingData.getNumPartitions();
     int roundCount = (partitions + workers - 1) / workers;
     // the caller's description (epoch and phase; Spark's key, private to Spark) stays in front in the Spark UI
-    String outer = sc.getLocalProperty("spark.job.description");
+    String callerDescription = sc.getLocalProperty("spark.job.description");
     for (int r = 0; r < roundCount; r++) {
       long start = System.nanoTime();
       List<RoundResult> results = runRound(sc, net, conf, trainingData, r, List.copyOf(hooks),
-          (outer == null ? "train" : outer) + ", round " + (r + 1) + " of " + roundCount);
-      sc.setJobDescription(outer);
+          (callerDescription == null ? "train" : callerDescription) + ", round " + (r + 1) + " of " + roundCount);
+      sc.setJobDescription(callerDescription);
       long trained = System.nanoTime();
-      average(results).ifPresent(a -> a.applyTo(net, teacher, this.outer));
+      average(results).ifPresent(a -> a.applyTo(net, teacher, outer));
       EpochStats.Round round = EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
       rounds.add(round);
       double loss = round.images() == 0 ? 0 : round.lossTimesImages() / round.images();
@@ -111,7 +111,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   public List<ProbeRound> probe(JavaSparkContext sc, ComputationGraph net, long[] featureShape, int steps, int warmups,
       int timed) {
     Broadcast<ComputationGraphConfiguration> conf = sc.broadcast(net.getConfiguration());
-    String outer = sc.getLocalProperty("spark.job.description");
+    String callerDescription = sc.getLocalProperty("spark.job.description");
     List<ProbeRound> measured = new ArrayList<>();
     try {
       for (int r = 0; r < warmups + timed; r++) {
@@ -127,7 +127,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
         }
       }
     } finally {
-      sc.setJobDescription(outer);
+      sc.setJobDescription(callerDescription);
       conf.destroy();
     }
     return measured;
