@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import sparkssl.spark.corpus.CorpusLayout;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,7 +48,7 @@ final class CollapseMonitor {
     List<String> chosen = paths.stream()
         .sorted(Comparator.comparingLong(p -> ViewSeed.orderKey(seed, 0, p)))
         .limit(SAMPLE).toList();
-    List<Row> rows = corpus.filter(functions.col("path").isin(chosen.toArray())).select("content").collectAsList();
+    List<Row> rows = corpus.filter(functions.col(CorpusLayout.KEY).isin(chosen.toArray())).select("content").collectAsList();
     int len = pipeline.viewLength();
     List<float[]> decoded = new ArrayList<>();
     for (Row row : rows) {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.spark.storage.StorageProbe;
+import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.ml.EmbeddingExport;
 import sparkssl.spark.ml.EncoderModel;
@@ -30,8 +31,11 @@ final class EmbedCommand implements Callable<Integer> {
   ModelOption model = new ModelOption();
 
   @Option(names = "--corpus", required = true, paramLabel = "PATH",
-      description = "Images to embed (PNG/JPEG, recursive) on any Hadoop path.")
+      description = "Images to embed (PNG/JPEG) on any Hadoop path: a folder (recursive), a Parquet table or tar shards.")
   String corpus;
+
+  @Mixin
+  CorpusOptions corpora = new CorpusOptions();
 
   @Option(names = "--out", required = true, paramLabel = "PATH",
       description = "Parquet folder to write, any Hadoop path; refused if it exists, unless --overwrite.")
@@ -66,10 +70,10 @@ final class EmbedCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + out + " exists; add --overwrite to replace it");
       }
       spark.sparkContext().setJobDescription("embed: " + corpus);
-      // Spark's binaryFile source drops zero-byte files before any UDF sees them: count them here
-      Corpus.EmptyFiles empty = Corpus.emptyImageFiles(spark, corpus);
+      CorpusLayout layout = corpora.open(spark, "--corpus", corpus);
+      CorpusLayout.LeftOut empty = layout.list(spark).leftOut();
       int files = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-      EmbeddingExport.Result result = EmbeddingExport.write(new EncoderModel(encoder), Corpus.images(spark, corpus), out, files, overwrite);
+      EmbeddingExport.Result result = EmbeddingExport.write(new EncoderModel(encoder), layout.images(spark), out, files, overwrite);
       report(spec.commandLine().getOut(), encoder, result, empty);
       return 0;
     } finally {
@@ -77,10 +81,10 @@ final class EmbedCommand implements Callable<Integer> {
     }
   }
 
-  private void report(PrintWriter console, TrainedEncoder encoder, EmbeddingExport.Result result, Corpus.EmptyFiles empty) {
+  private void report(PrintWriter console, TrainedEncoder encoder, EmbeddingExport.Result result, CorpusLayout.LeftOut empty) {
     long skipped = empty.count() + result.skipped();
     List<String> examples = new ArrayList<>();
-    empty.examples().forEach(path -> examples.add(path + " (EMPTY: zero bytes)"));
+    empty.examples().forEach(path -> examples.add(path + " (" + empty.why() + ")"));
     result.examples().stream().map(SkippedFile::toString).forEach(examples::add);
     List<String> shown = examples.subList(0, Math.min(EXAMPLES, examples.size()));
     if (skipped > 0) {

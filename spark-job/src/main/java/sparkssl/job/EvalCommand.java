@@ -52,8 +52,8 @@ final class EvalCommand implements Callable<Integer> {
       InputPaths.requireExisting(spark, spec, "--eval-train", sets.evalTrain);
       InputPaths.requireExisting(spark, spec, "--eval-test", sets.evalTest);
       spark.sparkContext().setJobDescription("eval: k-NN of " + model.path);
-      KnnEvaluation.Sweep sweep = new KnnEvaluation(Corpus.labeledImages(spark, sets.evalTrain),
-          Corpus.labeledImages(spark, sets.evalTest)).sweep(encoder, ks, temperatures);
+      KnnEvaluation.Sweep sweep = new KnnEvaluation(sets.corpora.open(spark, "--eval-train", sets.evalTrain).labeledImages(spark),
+          sets.corpora.open(spark, "--eval-test", sets.evalTest).labeledImages(spark)).sweep(encoder, ks, temperatures);
       print(spec.commandLine().getOut(), encoder, sweep);
       return 0;
     } finally {

@@ -1,5 +1,6 @@
 package sparkssl.job;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -9,12 +10,16 @@ import picocli.CommandLine.Option;
 public class EvalSetOptions extends SparkOptions {
   private static final long serialVersionUID = 1L;
 
+  @Mixin
+  public CorpusOptions corpora = new CorpusOptions();
+
   @Option(names = "--eval-train", paramLabel = "PATH",
-      description = "Labeled image folder (class = parent folder name) used as the k-NN bank. Default: the bundled sample's train folder.")
+      description = "Labeled images used as the k-NN bank: a folder of class folders, a Parquet table with a label column, "
+          + "or tar shards with .cls members. Default: the bundled sample's train folder.")
   public String evalTrain;
 
   @Option(names = "--eval-test", paramLabel = "PATH",
-      description = "Labeled image folder whose k-NN top-1 is reported. Default: the bundled sample's test folder.")
+      description = "Labeled images whose k-NN top-1 is reported, stored as --eval-train is. Default: the bundled sample's test folder.")
   public String evalTest;
 
   /** Fills the folders left unset with the bundled sample's. */

@@ -2,7 +2,6 @@ package sparkssl.job;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -16,12 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkssl.augment.ImageDecodeException;
 import sparkssl.augment.ViewPipeline;
+import org.apache.spark.sql.SparkSession;
+import sparkssl.spark.corpus.CorpusFiles;
+import sparkssl.spark.corpus.CorpusFormat;
+import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.run.RunDirectory;
 
 /**
  * What {@code train} checks before it starts Spark: the run directory is new (or {@code --resume}
- * is given) and writable, the corpus exists and its first images decode, and each evaluation folder
- * holds one subfolder of images per class. A fault of the input is a {@link BadInputException}; a run
+ * is given) and writable, the corpus exists (its first images are checked to decode once Spark runs,
+ * {@link #checkDecodes}), and each evaluation folder holds one subfolder of images per class. A fault of the input is a {@link BadInputException}; a run
  * directory that cannot be written is an {@link IOException}.
  */
 final class InputChecks {
@@ -41,8 +44,8 @@ final class InputChecks {
   void run() throws IOException {
     RunDirectory run = new RunDirectory(cfg.runDir, hadoop);
     checkRunDirectoryIsNew(run);
-    checkCorpus();
-    if (!cfg.skipEval) {
+    cfg.corpora.format.resolve(hadoop, "--corpus", cfg.corpus);
+    if (!cfg.skipEval && isFolder("--eval-train", cfg.evalTrain) && isFolder("--eval-test", cfg.evalTest)) {
       Set<String> bank = classes("--eval-train", cfg.evalTrain, 2);
       Set<String> queries = classes("--eval-test", cfg.evalTest, 1);
       queries.removeAll(bank);
@@ -70,37 +73,35 @@ final class InputChecks {
     }
   }
 
-  /** The corpus exists, holds image files, and at least one of the first {@value #SAMPLE} decodes. */
-  private void checkCorpus() throws IOException {
-    Path root = new Path(cfg.corpus);
-    FileSystem fs = root.getFileSystem(hadoop);
-    if (!fs.exists(root)) {
-      throw new BadInputException("--corpus " + cfg.corpus + " does not exist");
-    }
-    List<FileStatus> sample = new ArrayList<>();
-    Corpus.forEachImageFile(fs, root, f -> sample.add(f) && sample.size() < SAMPLE);
+  /** At least one of the corpus's first {@value #SAMPLE} images decodes (checked once Spark runs: a table needs it to be read). */
+  static void checkDecodes(CorpusLayout corpus, ViewPipeline pipeline, SparkSession spark) throws IOException {
+    List<CorpusLayout.Sample> sample = corpus.first(spark, SAMPLE);
     if (sample.isEmpty()) {
-      throw new BadInputException("--corpus " + cfg.corpus + " holds no PNG or JPEG files (.png, .jpg, .jpeg)");
+      throw new BadInputException("--corpus " + corpus.root() + " holds no PNG or JPEG images");
     }
-    ViewPipeline pipeline = new ViewPipeline(cfg.viewOptions());
     List<String> skipped = new ArrayList<>();
-    for (FileStatus f : sample) {
-      try (InputStream in = fs.open(f.getPath())) {
-        pipeline.decode(in.readAllBytes());
+    for (CorpusLayout.Sample s : sample) {
+      try {
+        pipeline.decode(s.bytes());
       } catch (ImageDecodeException e) {
-        skipped.add(f.getPath().getName() + " (" + e.kind() + ": " + e.getMessage() + ")");
+        skipped.add(s.name() + " (" + e.kind() + ": " + e.getMessage() + ")");
       }
     }
-    String counts = (sample.size() - skipped.size()) + " of the first " + sample.size() + " image files decode, "
+    String counts = (sample.size() - skipped.size()) + " of the first " + sample.size() + " images decode, "
         + skipped.size() + " skipped";
     if (skipped.size() == sample.size()) {
-      throw new BadInputException("--corpus " + cfg.corpus + ": " + counts + ", e.g. " + first(skipped));
+      throw new BadInputException("--corpus " + corpus.root() + ": " + counts + ", e.g. " + first(skipped));
     }
     if (skipped.isEmpty()) {
-      LOG.info("corpus {}: {}", cfg.corpus, counts);
+      LOG.info("corpus {}: {}", corpus.root(), counts);
     } else {
-      LOG.warn("corpus {}: {}, e.g. {}", cfg.corpus, counts, first(skipped));
+      LOG.warn("corpus {}: {}, e.g. {}", corpus.root(), counts, first(skipped));
     }
+  }
+
+  /** Folders are checked for their class folders here; a table's or shards' labels are read with them. */
+  private boolean isFolder(String option, String root) throws IOException {
+    return cfg.corpora.format.resolve(hadoop, option, root) == CorpusFormat.FOLDER;
   }
 
   /**
@@ -124,7 +125,7 @@ final class InputChecks {
     int loose = 0;
     for (FileStatus e : fs.listStatus(root)) {
       String name = e.getPath().getName();
-      if (Corpus.isHidden(name)) {
+      if (CorpusFiles.isHidden(name)) {
         continue;
       }
       if (e.isDirectory()) {
@@ -132,7 +133,7 @@ final class InputChecks {
           throw new BadInputException(option + " " + uri + ": class folder '" + name + "' holds no PNG or JPEG files; " + layout);
         }
         classes.add(name);
-      } else if (Corpus.isImage(name)) {
+      } else if (CorpusFiles.isImage(name)) {
         loose++;
       }
     }
@@ -150,7 +151,7 @@ final class InputChecks {
     RemoteIterator<FileStatus> files = fs.listStatusIterator(dir);
     while (files.hasNext()) {
       FileStatus f = files.next();
-      if (f.isFile() && !Corpus.isHidden(f.getPath().getName()) && Corpus.isImage(f.getPath().getName())) {
+      if (f.isFile() && !CorpusFiles.isHidden(f.getPath().getName()) && CorpusFiles.isImage(f.getPath().getName())) {
         return true;
       }
     }

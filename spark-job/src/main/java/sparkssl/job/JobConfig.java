@@ -23,7 +23,8 @@ public final class JobConfig extends EvalSetOptions {
   private static final long serialVersionUID = 1L;
 
   @Option(names = "--corpus", paramLabel = "PATH",
-      description = "Unlabeled images (PNG/JPEG, recursive) on any Hadoop path. Default: the bundled Fashion-MNIST sample's train folder.")
+      description = "Unlabeled images (PNG/JPEG) on any Hadoop path: a folder (recursive), a Parquet table, or WebDataset tar "
+          + "shards (see --corpus-format). Default: the bundled Fashion-MNIST sample's train folder.")
   public String corpus;
 
   @Option(names = "--skip-eval", description = "Skip the k-NN evaluation.")

@@ -11,12 +11,13 @@ import sparkssl.job.bench.CostModelCommand;
 import sparkssl.job.bench.StepBenchmarkCommand;
 import sparkssl.job.bench.TrainBenchmarkCommand;
 import sparkssl.spark.storage.Secrets;
+import sparkssl.spark.corpus.CorpusUnreadable;
 import sparkssl.spark.storage.StorageUnusable;
 
 /** {@code spark-ssl}: the command-line entry point, for the launcher and for spark-submit alike. */
 @Command(name = "spark-ssl", mixinStandardHelpOptions = true, version = "spark-ssl 0.1.0",
     description = "Self-supervised image pretraining on Apache Spark with DL4J parameter averaging.",
-    subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class, PreviewCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
+    subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class, PreviewCommand.class, PackCommand.class, FashionMnistCommand.class, StepBenchmarkCommand.class,
         TrainBenchmarkCommand.class, AugmentBenchmarkCommand.class, CostModelCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -29,7 +30,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, prepare-fashion-mnist, benchmark-step, benchmark-train, benchmark-augment, cost-model)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, eval, embed, preview, pack, prepare-fashion-mnist, benchmark-step, benchmark-train, benchmark-augment, cost-model)");
   }
 
   /**
@@ -50,8 +51,8 @@ public final class Main implements Runnable {
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> {
           // an unusable path or storage setting is diagnosed in its line, as bad input is
-          boolean diagnosed = e instanceof BadInputException || e instanceof StorageUnusable;
-          boolean badInput = e instanceof BadInputException
+          boolean diagnosed = e instanceof BadInputException || e instanceof CorpusUnreadable || e instanceof StorageUnusable;
+          boolean badInput = e instanceof BadInputException || e instanceof CorpusUnreadable
               || (e instanceof StorageUnusable u && u.exitCode() == StorageUnusable.BAD_SETTINGS);
           cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + Secrets.scrub(firstLine(e))
               + (diagnosed || main.verbose ? "" : " (--verbose shows the stack trace)"));

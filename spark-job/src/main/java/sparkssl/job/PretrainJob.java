@@ -29,6 +29,7 @@ import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.cost.AutoFrequency;
+import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
@@ -86,10 +87,14 @@ public final class PretrainJob {
     RunProgress progress = RunProgress.start(spark.sparkContext(), cfg.epochs, cfg.progressInterval);
     progress.phase("list the corpus");
 
-    Dataset<Row> corpus = Corpus.images(spark, cfg.corpus);
-    // Spark's binaryFile source drops zero-byte files before any UDF sees them: count them here
-    Corpus.EmptyFiles empty = Corpus.emptyImageFiles(spark, cfg.corpus);
-    List<String> paths = new ArrayList<>(Corpus.paths(corpus));
+    CorpusLayout layout = cfg.corpora.open(spark, "--corpus", cfg.corpus);
+    InputChecks.checkDecodes(layout, pipeline, spark);
+    Dataset<Row> corpus = layout.images(spark);
+    CorpusLayout.Listing listing = layout.list(spark);
+    CorpusLayout.LeftOut empty = listing.leftOut();
+    List<String> paths = new ArrayList<>(listing.keys());
+    LOG.info("corpus {}: {}, {} images{}", Secrets.redactUris(cfg.corpus), layout.format().flag(), paths.size(),
+        empty.count() == 0 ? "" : "; " + empty.count() + " left out (" + empty.why() + "), e.g. " + empty.examples());
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
     long stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), workers, cfg.batchSize);
     if (stepsPerEpoch == 0) {
@@ -98,7 +103,7 @@ public final class PretrainJob {
     }
     ModelOptions modelOptions = cfg.modelOptions(workers, stepsPerEpoch);
     String configText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-        configJson(paths.size(), workers, stepsPerEpoch, modelOptions));
+        configJson(layout, paths.size(), workers, stepsPerEpoch, modelOptions));
     JsonNode config = JSON.readTree(configText);
     if (resumed != null) {
       ResumeSettings.check(resumed.progress().config(), config, cfg.runDir);
@@ -119,7 +124,7 @@ public final class PretrainJob {
       lastGood = resumed.entry();
       firstEpoch = lastGood.epoch() + 1;
       metrics.addAll(resumed.progress().metrics());
-      resumed.progress().skippedFiles().forEach(f -> undecodable.put(f.path(), f));
+      resumed.progress().skippedFiles().forEach(f -> undecodable.put(f.key(), f));
       paths.removeAll(undecodable.keySet());
       LOG.info("resuming from epoch {} ({}/{}, global step {}); {}", lastGood.epoch(), checkpoints.dir(), lastGood.file(),
           lastGood.globalStep(), firstEpoch > cfg.epochs ? "all " + cfg.epochs + " epochs were done"
@@ -162,7 +167,8 @@ public final class PretrainJob {
     spark.sparkContext().addSparkListener(observer);
 
     KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(
-        Corpus.labeledImages(spark, cfg.evalTrain), Corpus.labeledImages(spark, cfg.evalTest));
+        cfg.corpora.open(spark, "--eval-train", cfg.evalTrain).labeledImages(spark),
+        cfg.corpora.open(spark, "--eval-test", cfg.evalTest).labeledImages(spark));
     LOG.info("run directory {}; corpus {} ({} images); {} with backbone {} ({} trainable parameters); {} epochs of {} steps; "
         + "{} workers x {} images per step (global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()),
         Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
@@ -200,7 +206,7 @@ public final class PretrainJob {
         throw new BadInputException("no decodable PNG/JPEG images under " + cfg.corpus
             + (badNow.isEmpty() ? "" : " (" + badNow.size() + " files skipped, e.g. " + badNow.subList(0, Math.min(3, badNow.size())) + ")"));
       }
-      badNow.forEach(skipped -> undecodable.putIfAbsent(skipped.path(), skipped));
+      badNow.forEach(skipped -> undecodable.putIfAbsent(skipped.key(), skipped));
       paths.removeAll(undecodable.keySet());
       long skippedSoFar = empty.count() + undecodable.size();
       awaitListenerEvents();
@@ -241,7 +247,7 @@ public final class PretrainJob {
       }
       if (skippedSoFar > 0) {
         record.put("skipped_examples", Stream.concat(
-            empty.examples().stream().map(path -> path + " (EMPTY: zero bytes)"),
+            empty.examples().stream().map(path -> path + " (" + empty.why() + ")"),
             undecodable.values().stream().map(SkippedFile::toString)).limit(5).toList());
       }
       progress.phase("collapse metrics");
@@ -298,10 +304,14 @@ public final class PretrainJob {
     }
   }
 
-  private Map<String, Object> configJson(int corpusFiles, int workers, long stepsPerEpoch, ModelOptions model) {
+  private Map<String, Object> configJson(CorpusLayout layout, int corpusImages, int workers, long stepsPerEpoch,
+      ModelOptions model) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("corpus", Secrets.redactUris(cfg.corpus));
-    c.put("corpus_files", corpusFiles);
+    c.put("corpus_format", layout.format().flag());
+    c.put("image_column", cfg.corpora.imageColumn);
+    c.put("label_column", cfg.corpora.labelColumn);
+    c.put("corpus_files", corpusImages);
     c.put("eval_train", Secrets.redactUris(cfg.evalTrain));
     c.put("eval_test", Secrets.redactUris(cfg.evalTest));
     c.put("skip_eval", cfg.skipEval);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ContactSheet;
+import sparkssl.spark.corpus.CorpusFiles;
 import sparkssl.augment.Image;
 import sparkssl.augment.ImageDecodeException;
 import sparkssl.augment.ViewOptions;
@@ -130,8 +131,10 @@ final class PreviewCommand implements Callable<Integer> {
   /** Image files under {@code root} in path order (the first 100,000 listed, so a huge bucket stays cheap). */
   private static List<Path> imagesUnder(FileSystem fs, Path root) throws IOException {
     List<Path> files = new ArrayList<>();
-    Corpus.forEachImageFile(fs, root, f -> {
-      files.add(f.getPath());
+    CorpusFiles.forEach(fs, root, f -> {
+      if (CorpusFiles.isImage(f.getPath().getName())) {
+        files.add(f.getPath());
+      }
       return files.size() < 100_000;
     });
     files.sort(null);

@@ -18,9 +18,10 @@ class CommandLineTest {
   @Test
   void helpListsEveryOptionWithItsDefault() {
     assertHelpListsEveryOption("train", JobConfig.class, EvalSetOptions.class, SparkOptions.class, MethodConfig.class, ViewConfig.class,
-        OptimizerConfig.class);
-    assertHelpListsEveryOption("eval", EvalCommand.class, ModelOption.class, EvalSetOptions.class, SparkOptions.class);
-    assertHelpListsEveryOption("embed", EmbedCommand.class, ModelOption.class, SparkOptions.class);
+        OptimizerConfig.class, CorpusOptions.class);
+    assertHelpListsEveryOption("eval", EvalCommand.class, ModelOption.class, EvalSetOptions.class, SparkOptions.class, CorpusOptions.class);
+    assertHelpListsEveryOption("embed", EmbedCommand.class, ModelOption.class, SparkOptions.class, CorpusOptions.class);
+    assertHelpListsEveryOption("pack", PackCommand.class, SparkOptions.class, CorpusOptions.class);
   }
 
   private static void assertHelpListsEveryOption(String command, Class<?>... declaring) {
@@ -65,6 +66,18 @@ class CommandLineTest {
     CommandRun method = run("train", "--method", "mae");
     assertEquals(2, method.code());
     assertTrue(method.err().contains("unknown method 'mae'"), method.err());
+
+    CommandRun format = run("train", "--corpus-format", "tgz");
+    assertEquals(2, format.code());
+    assertTrue(format.err().contains("'tgz' is not one of auto, folder, parquet, webdataset"), format.err());
+
+    CommandRun shards = run("pack", "--corpus", "x", "--out", "y", "--format", "parquet", "--shard-size", "0");
+    assertEquals(2, shards.code());
+    assertTrue(shards.err().contains("--shard-size must be >= 1, got 0"), shards.err());
+
+    CommandRun packFormat = run("pack", "--corpus", "x", "--out", "y", "--format", "zip");
+    assertEquals(2, packFormat.code());
+    assertTrue(packFormat.err().contains("--format") && packFormat.err().contains("zip"), packFormat.err());
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sparkssl.spark.corpus.FolderCorpus;
 import sparkssl.spark.ml.EncoderModel;
 import sparkssl.spark.ml.LocalSpark;
 
@@ -87,7 +88,7 @@ class EmbedCommandTest {
 
       Map<String, float[]> expected = new HashMap<>();
       EncoderModel transformer = EncoderModel.fromModelFile(spark, run.model().toString()).setHandleInvalid("skip");
-      for (Row row : transformer.transform(Corpus.images(spark, corpus.toUri().toString())).select("path", "embedding").collectAsList()) {
+      for (Row row : transformer.transform(new FolderCorpus(spark, corpus.toUri().toString()).images(spark)).select("path", "embedding").collectAsList()) {
         expected.put(row.getString(0), EncoderModel.toFloats((Vector) row.get(1)));
       }
       assertEquals(expected.keySet(), written.keySet());

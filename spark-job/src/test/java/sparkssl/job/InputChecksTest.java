@@ -44,8 +44,8 @@ class InputChecksTest {
     Files.write(broken.resolve("c.png"), Arrays.copyOf(png, png.length / 2));
 
     refused(List.of("--corpus", tmp.resolve("missing").toUri().toString()), "--corpus", "does not exist");
-    refused(List.of("--corpus", noImages.toUri().toString()), "--corpus", "holds no PNG or JPEG files");
-    refused(List.of("--corpus", broken.toUri().toString()), "--corpus", "0 of the first 3 image files decode, 3 skipped, e.g. ",
+    refused(List.of("--corpus", noImages.toUri().toString()), "--corpus", "holds no PNG or JPEG images");
+    refused(List.of("--corpus", broken.toUri().toString()), "--corpus", "0 of the first 3 images decode, 3 skipped, e.g. ",
         "a.png (NOT_AN_IMAGE: not a PNG or JPEG)", "b.jpg (EMPTY: zero bytes)", "c.png (CORRUPT: ");
   }
 

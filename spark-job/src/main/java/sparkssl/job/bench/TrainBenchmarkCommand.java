@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sparkssl.job.Corpus;
+import sparkssl.spark.corpus.CorpusFiles;
 import sparkssl.job.JobConfig;
 import sparkssl.job.TrainCommand;
 import sparkssl.spark.run.RunDirectory;
@@ -215,7 +215,7 @@ public final class TrainBenchmarkCommand implements Callable<Integer> {
   private static long imageCount(Path folder) throws IOException {
     try (Stream<Path> files = Files.walk(folder)) {
       return files.filter(Files::isRegularFile)
-          .filter(p -> Corpus.isImage(p.getFileName().toString()))
+          .filter(p -> CorpusFiles.isImage(p.getFileName().toString()))
           .filter(p -> !hidden(folder, p))
           .count();
     }
@@ -223,7 +223,7 @@ public final class TrainBenchmarkCommand implements Callable<Integer> {
 
   private static boolean hidden(Path folder, Path file) {
     for (Path part : folder.relativize(file)) {
-      if (Corpus.isHidden(part.toString())) {
+      if (CorpusFiles.isHidden(part.toString())) {
         return true;
       }
     }

@@ -16,7 +16,7 @@ import scala.Tuple2;
 import sparkssl.augment.ViewPipeline;
 
 /**
- * One epoch's training batches: the corpus's {@code (path, content)} rows shuffled by the epoch's
+ * One epoch's training batches: the corpus's {@code (path, content, key)} rows shuffled by the epoch's
  * {@link EpochPlan} into one Spark partition per worker and averaging round (one shuffle of the file
  * bytes, sorted by position), then turned into views and minibatches on the worker.
  */
@@ -45,7 +45,7 @@ public final class ShuffledEpoch {
     // merging the read into two tasks per core made the epoch's shuffle 5x faster
     JavaPairRDD<Integer, Row> shuffled = corpus.javaRDD().coalesce(2 * sc.defaultParallelism())
         .flatMapToPair((Row row) -> {
-          Integer p = shared.value().position(row.getString(0));
+          Integer p = shared.value().position(row.getString(2));
           return p == null ? List.<Tuple2<Integer, Row>>of().iterator() : List.of(new Tuple2<>(p, row)).iterator();
         })
         .repartitionAndSortWithinPartitions(new PlanPartitioner(plan.partitions(), shared));

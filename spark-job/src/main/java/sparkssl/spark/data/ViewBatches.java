@@ -14,7 +14,7 @@ import sparkssl.augment.ImageDecodeException;
 import sparkssl.augment.ViewPipeline;
 
 /**
- * Executor side: one partition of the epoch's plan, {@code (position, (path, content))} rows in step
+ * Executor side: one partition of the epoch's plan, {@code (position, (path, content, key))} rows in step
  * order, becomes that worker's minibatches {@code [B, V*C, H, W]}, one per step. The loss takes no
  * labels; the {@code [B, 1]} label column holds each example's position in the epoch's plan instead, so
  * what a step trained on can be traced (exact up to 2^24 positions, float's integer range).
@@ -86,14 +86,14 @@ public final class ViewBatches implements FlatMapFunction<Iterator<Tuple2<Intege
           Tuple2<Integer, Row> entry = rows.next();
           Row row = entry._2();
           planned++;
-          String path = row.getString(0);
+          String key = row.getString(2);
           try {
-            byte[] views = pipeline.trainingViews((byte[]) row.get(1), path, epoch);
+            byte[] views = pipeline.trainingViews((byte[]) row.get(1), key, epoch);
             pipeline.normalize().toFloats(views, 0, buf, n * example, numViews, channels, size * size);
             positions[n] = entry._1();
             n++;
           } catch (ImageDecodeException e) {
-            bad.add(new SkippedFile(path, e.kind() + ": " + e.getMessage()));
+            bad.add(new SkippedFile(row.getString(0), key, e.kind() + ": " + e.getMessage()));
           }
         }
         if (n == 0) {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import sparkssl.spark.corpus.FolderCorpus;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
-import sparkssl.job.Corpus;
 import sparkssl.model.ModelIO;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
@@ -49,8 +49,9 @@ class ResNetRoundsTest {
         .config("spark.ui.enabled", "false").getOrCreate();
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Dataset<Row> corpus = Corpus.images(spark, SAMPLE.resolve("sandal").toUri().toString());
-      List<String> paths = Corpus.paths(corpus).subList(0, 24);
+      FolderCorpus folder = new FolderCorpus(spark, SAMPLE.resolve("sandal").toUri().toString());
+      Dataset<Row> corpus = folder.images(spark);
+      List<String> paths = folder.list(spark).keys().subList(0, 24);
       long stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), WORKERS, BATCH);
 
       ModelOptions model = new ModelOptions();

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import sparkssl.spark.corpus.FolderCorpus;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
-import sparkssl.job.Corpus;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslHead;
 import sparkssl.model.SslNetwork;
@@ -77,9 +77,10 @@ class ShuffledRoundsTest {
     spark = SparkSession.builder().master("local[" + WORKERS + "]").appName("shuffled-rounds")
         .config("spark.ui.enabled", "false").getOrCreate();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    corpus = Corpus.images(spark, tmp.resolve("corpus").toUri().toString());
-    paths = Corpus.paths(corpus);
-    paths.forEach(p -> labels.put(p, Integer.parseInt(p.replaceAll(".*/class(\\d)/.*", "$1"))));
+    FolderCorpus folder = new FolderCorpus(spark, tmp.resolve("corpus").toUri().toString());
+    corpus = folder.images(spark);
+    paths = folder.list(spark).keys();
+    paths.forEach(p -> labels.put(p, Integer.parseInt(p.replaceAll("(.*/)?class(\\d)/.*", "$2"))));
     stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), WORKERS, BATCH);
 
     ModelOptions model = new ModelOptions();

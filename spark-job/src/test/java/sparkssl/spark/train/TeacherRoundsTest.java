@@ -15,9 +15,9 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import sparkssl.spark.corpus.FolderCorpus;
 import sparkssl.augment.ViewOptions;
 import sparkssl.augment.ViewPipeline;
-import sparkssl.job.Corpus;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
 import sparkssl.model.method.Methods;
@@ -40,13 +40,14 @@ class TeacherRoundsTest {
   private static final int EPOCHS = 2;
 
   @Test
-  void teacherMomentumFollowsItsScheduleAcrossRounds() {
+  void teacherMomentumFollowsItsScheduleAcrossRounds() throws Exception {
     SparkSession spark = SparkSession.builder().master("local[" + WORKERS + "]").appName("teacher-rounds")
         .config("spark.ui.enabled", "false").getOrCreate();
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      Dataset<Row> corpus = Corpus.images(spark, SAMPLE.resolve("bag").toUri().toString());
-      List<String> paths = Corpus.paths(corpus);
+      FolderCorpus folder = new FolderCorpus(spark, SAMPLE.resolve("bag").toUri().toString());
+      Dataset<Row> corpus = folder.images(spark);
+      List<String> paths = folder.list(spark).keys();
       long stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), WORKERS, BATCH);
 
       ModelOptions model = new ModelOptions();

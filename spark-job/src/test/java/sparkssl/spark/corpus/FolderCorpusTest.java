@@ -1,4 +1,4 @@
-package sparkssl.job;
+package sparkssl.spark.corpus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which files the corpus reads, and the zero-byte images it must count because binaryFile drops them. */
-class CorpusTest {
+/** Which files a folder corpus reads, their keys, and the zero-byte images it must count because binaryFile drops them. */
+class FolderCorpusTest {
 
   private static byte[] png() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -53,13 +53,18 @@ class CorpusTest {
         .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
     try {
-      List<Row> rows = Corpus.images(spark, root.toUri().toString()).collectAsList();
+      FolderCorpus corpus = new FolderCorpus(spark, root.toUri().toString());
+      List<Row> rows = corpus.images(spark).collectAsList();
       Set<String> read = rows.stream().map(r -> root.relativize(Path.of(URI.create(r.getString(0)))).toString())
           .collect(Collectors.toSet());
       // the filter lower-cases the path, so upper- and mixed-case extensions are read; zero-byte files never appear
-      assertEquals(Set.of("a/good.png", "b/UPPER.PNG", "c/d/Photo.JPEG", "c/d/e/mixed.Jpg"), read);
+      Set<String> images = Set.of("a/good.png", "b/UPPER.PNG", "c/d/Photo.JPEG", "c/d/e/mixed.Jpg");
+      assertEquals(images, read);
+      // a key is the path below the folder, however the folder was named
+      assertEquals(images, rows.stream().map(r -> r.getString(2)).collect(Collectors.toSet()));
+      assertEquals(List.copyOf(new java.util.TreeSet<>(images)), new FolderCorpus(spark, root.toString()).list(spark).keys());
 
-      Corpus.EmptyFiles found = Corpus.emptyImageFiles(spark, root.toUri().toString());
+      CorpusLayout.LeftOut found = corpus.list(spark).leftOut();
       assertEquals(empty.size(), found.count());
       assertEquals(5, found.examples().size(), "examples are capped");
       for (String example : found.examples()) {
@@ -67,7 +72,7 @@ class CorpusTest {
         assertTrue(empty.stream().anyMatch(example::endsWith), example + " is one of the empty images");
       }
       // a root given as a plain local path lists the same files
-      assertEquals(empty.size(), Corpus.emptyImageFiles(spark, root.toString()).count());
+      assertEquals(empty.size(), new FolderCorpus(spark, root.toString()).list(spark).leftOut().count());
     } finally {
       spark.stop();
     }

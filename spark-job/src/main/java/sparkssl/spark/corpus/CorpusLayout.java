@@ -1,0 +1,62 @@
+package sparkssl.spark.corpus;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A corpus as rows {@code (path, content, key)}: where the image is, for messages and embedding
+ * tables; its encoded bytes; and its key, the name that seeds its place in every epoch's order and
+ * its views. A key does not depend on where the corpus is stored: an image folder's key is the file's
+ * path below the folder, and {@code spark-ssl pack} keeps it, so the same images as a folder, a
+ * Parquet table or tar shards train the same way.
+ */
+public interface CorpusLayout {
+  String PATH = "path";
+  String CONTENT = "content";
+  String KEY = "key";
+  String LABEL = "label";
+
+  /** folder, parquet or webdataset. */
+  CorpusFormat format();
+
+  /** The corpus as the user named it. */
+  String root();
+
+  /** {@code (path, content, key)} of every image, the entries {@link #list} leaves out excluded. */
+  Dataset<Row> images(SparkSession spark);
+
+  /** {@link #images} with each image's class as a string column {@code label}. */
+  Dataset<Row> labeledImages(SparkSession spark);
+
+  /** Every image's key, sorted, and what was left out before any image was decoded. */
+  Listing list(SparkSession spark) throws IOException;
+
+  /** Up to {@code n} images from the start of the corpus, read on the driver to check it before training. */
+  List<Sample> first(SparkSession spark, int n) throws IOException;
+
+  /** The keys of a corpus, and the entries left out of it: zero-byte files, rows without bytes, samples without an image. */
+  record Listing(List<String> keys, LeftOut leftOut) {
+    /** The keys sorted; a key that names two images is refused (each seeds its image's order and views). */
+    public static Listing of(List<String> keys, LeftOut leftOut) {
+      List<String> sorted = new ArrayList<>(keys);
+      Collections.sort(sorted);
+      for (int i = 1; i < sorted.size(); i++) {
+        if (sorted.get(i).equals(sorted.get(i - 1))) {
+          throw new CorpusUnreadable("the key '" + sorted.get(i) + "' names more than one image: every image needs a key of its own");
+        }
+      }
+      return new Listing(List.copyOf(sorted), leftOut);
+    }
+  }
+
+  /** Entries left out before decoding: how many, why, and up to five of them by name. */
+  record LeftOut(long count, String why, List<String> examples) {}
+
+  /** One image read for a check: its name and bytes. */
+  record Sample(String name, byte[] bytes) {}
+}

@@ -1,0 +1,105 @@
+package sparkssl.spark.corpus;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Image files below a Hadoop path (file://, hdfs://, s3a://), read with Spark's binaryFile source; a
+ * file's key is its path below the folder ({@code 3/img-00017.png}), or its whole path under a glob.
+ */
+public final class FolderCorpus implements CorpusLayout {
+  private static final int EXAMPLES = 5;
+
+  private final String root;
+  private final String prefix;
+
+  public FolderCorpus(SparkSession spark, String root) throws IOException {
+    this.root = root;
+    Path p = new Path(root);
+    // binaryFile reports qualified paths (file:/data/x.png): a key is what follows the qualified folder
+    this.prefix = CorpusFiles.isGlob(root) ? null
+        : p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString() + "/";
+  }
+
+  @Override
+  public CorpusFormat format() {
+    return CorpusFormat.FOLDER;
+  }
+
+  @Override
+  public String root() {
+    return root;
+  }
+
+  @Override
+  public Dataset<Row> images(SparkSession spark) {
+    Column path = col("path");
+    Column key = prefix == null ? path
+        : when(path.startsWith(prefix), path.substr(prefix.length() + 1, Integer.MAX_VALUE)).otherwise(path);
+    return spark.read().format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .load(root)
+        .where(lower(path).rlike(CorpusFiles.IMAGE_SUFFIX))
+        .select(path.as(PATH), col("content").as(CONTENT), key.as(KEY));
+  }
+
+  /** The class of an image is the name of the folder that holds it. */
+  @Override
+  public Dataset<Row> labeledImages(SparkSession spark) {
+    return images(spark).withColumn(LABEL, element_at(split(col(PATH), "/"), -2));
+  }
+
+  /** Spark's binaryFile source drops zero-byte files before any UDF sees them: they are counted here. */
+  @Override
+  public Listing list(SparkSession spark) throws IOException {
+    List<String> keys = images(spark).select(col(KEY)).as(Encoders.STRING()).collectAsList();
+    Path p = new Path(root);
+    long[] empty = {0};
+    List<String> examples = new ArrayList<>();
+    CorpusFiles.forEach(p.getFileSystem(spark.sparkContext().hadoopConfiguration()), p, f -> {
+      if (f.getLen() == 0 && CorpusFiles.isImage(f.getPath().getName())) {
+        empty[0]++;
+        if (examples.size() < EXAMPLES) {
+          examples.add(f.getPath().toString());
+        }
+      }
+      return true;
+    });
+    return Listing.of(keys, new LeftOut(empty[0], "EMPTY: zero bytes", List.copyOf(examples)));
+  }
+
+  @Override
+  public List<Sample> first(SparkSession spark, int n) throws IOException {
+    Path p = new Path(root);
+    FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    List<Path> files = new ArrayList<>();
+    CorpusFiles.forEach(fs, p, f -> {
+      if (CorpusFiles.isImage(f.getPath().getName())) {
+        files.add(f.getPath());
+      }
+      return files.size() < n;
+    });
+    List<Sample> samples = new ArrayList<>();
+    for (Path f : files) {
+      try (InputStream in = fs.open(f)) {
+        samples.add(new Sample(f.getName(), in.readAllBytes()));
+      }
+    }
+    return samples;
+  }
+}
