@@ -43,6 +43,7 @@ import sparkssl.spark.run.CheckpointStore;
 import sparkssl.spark.run.RunDirectory;
 import sparkssl.spark.run.RunProgress;
 import sparkssl.spark.run.TrainingProgress;
+import sparkssl.spark.train.Aggregation;
 import sparkssl.spark.train.EpochStats;
 import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.train.RoundAveragingMaster;
@@ -153,7 +154,8 @@ public final class PretrainJob {
     if (outer.state() != null && resumed != null) {
       outer.load(resumed.array(OUTER));
     }
-    RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher, outer);
+    Aggregation aggregation = cfg.aggregation.resolve(workers, sc.isLocal(), RoundAveragingMaster.stateBytes(net, teacher));
+    RoundAveragingMaster master = new RoundAveragingMaster(workers, teacher, outer, aggregation);
     master.addHook(fastPathProbe);
     AutoFrequency auto = null;
     if (cfg.averagingFrequency.auto()) {
@@ -170,10 +172,11 @@ public final class PretrainJob {
         cfg.corpora.open(spark, "--eval-train", cfg.evalTrain).labeledImages(spark),
         cfg.corpora.open(spark, "--eval-test", cfg.evalTest).labeledImages(spark));
     LOG.info("run directory {}; corpus {} ({} images); {} with backbone {} ({} trainable parameters); {} epochs of {} steps; "
-        + "{} workers x {} images per step (global batch {}), averaging every {} steps", Secrets.redactUris(run.root().toString()),
-        Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method, modelOptions.backbone,
-        ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize, workers * cfg.batchSize,
-        frequency);
+        + "{} workers x {} images per step (global batch {}), averaging every {} steps, states summed {}",
+        Secrets.redactUris(run.root().toString()), Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method,
+        modelOptions.backbone, ParameterCount.trainable(net.getLayers()), cfg.epochs, stepsPerEpoch, workers, cfg.batchSize,
+        workers * cfg.batchSize, frequency, aggregation == Aggregation.TREE
+            ? "in a tree (groups of " + Aggregation.fanIn(workers) + " on executors, then the driver)" : "on the driver");
     LOG.info("learning rate {} = --learning-rate {} x {} for {} workers (--lr-scaling {}); outer optimizer: {}; "
         + "{} averaged updates an epoch, where one worker would make {}", String.format("%.4g", modelOptions.optimizer.learningRate),
         cfg.optimizer.learningRate, String.format("%.4g", cfg.optimizer.lrScaling.factor(workers)), workers,
@@ -320,6 +323,7 @@ public final class PretrainJob {
     c.put("batch_size_per_worker", cfg.batchSize);
     c.put("averaging_frequency", cfg.averagingFrequency.json());
     c.put("workers", workers);
+    c.put("aggregation", cfg.aggregation);
     c.put("global_batch", workers * cfg.batchSize);
     c.put("base_learning_rate", cfg.optimizer.learningRate);
     c.put("lr_scaling", cfg.optimizer.lrScaling);

@@ -20,7 +20,8 @@ import sparkssl.spark.run.RunDirectory;
 
 /**
  * The driver dies: {@code train} (BYOL with the Nesterov outer optimiser, so an EMA teacher's state and
- * the outer momentum buffer must survive too) runs as a process
+ * the outer momentum buffer must survive too; three workers summed in a tree, whose sums must repeat
+ * exactly) runs as a process
  * of its own and is killed (SIGKILL, by its PID) as soon as epoch 1's checkpoint is published; {@code train --resume} in a new process continues from
  * the newest checkpoint, says so, writes every epoch's metrics exactly once, and ends with the same
  * parameters, bit for bit, and the same per-epoch losses as the same run left alone. Resuming the
@@ -39,8 +40,8 @@ class DriverLossResumeTest {
     byte[] png = Files.readAllBytes(Files.list(corpus.resolve("bag")).sorted().findFirst().orElseThrow());
     Files.write(corpus.resolve("bag/truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
     List<String> args = List.of("--corpus", corpus.toUri().toString(), "--skip-eval", "--epochs", String.valueOf(EPOCHS),
-        "--batch-size", "8", "--workers", "2", "--averaging-frequency", "1", "--seed", "7", "--method", "byol",
-        "--outer-optimizer", "nesterov");
+        "--batch-size", "8", "--workers", "3", "--averaging-frequency", "1", "--seed", "7", "--method", "byol",
+        "--outer-optimizer", "nesterov", "--aggregation", "tree");
 
     Path uninterrupted = tmp.resolve("uninterrupted");
     List<String> alone = new ArrayList<>(args);

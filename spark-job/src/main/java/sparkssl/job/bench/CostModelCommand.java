@@ -21,6 +21,7 @@ import sparkssl.spark.cost.ProbedCost;
 import sparkssl.spark.cost.RoundCostModel;
 import sparkssl.spark.cost.RoundSetting;
 import sparkssl.spark.cost.RoundTime;
+import sparkssl.spark.train.Aggregation;
 import sparkssl.spark.train.ProbeRound;
 import sparkssl.spark.train.RoundAveragingMaster;
 
@@ -127,8 +128,8 @@ public final class CostModelCommand implements Callable<Integer> {
   private void printProjection(PrintWriter out, RoundCostModel model) {
     out.printf("projection: %s, batch %d, image 3x224x224 for resnet18/resnet50, %.0f Gbit/s, the latency measured above:%n",
         method, batchSize, gbps);
-    out.printf("%-10s %9s %8s %10s %11s %11s %9s %13s %12s%n", "backbone", "executors", "state MB", "step s",
-        "overhead s", "transfer s", "auto k", "comm. at k=1", "comm. at k=4");
+    out.printf("%-10s %9s %8s %10s %11s %11s %9s %13s %12s %16s%n", "backbone", "executors", "state MB", "step s",
+        "overhead s", "transfer s", "auto k", "comm. at k=1", "comm. at k=4", "tree overhead s");
     for (String p : project) {
       String[] parts = p.split(":");
       int size = parts[0].startsWith("resnet") && !parts[0].endsWith("cifar") ? 224 : imageSize;
@@ -140,9 +141,10 @@ public final class CostModelCommand implements Callable<Integer> {
       for (int e : executors) {
         RoundSetting r = new RoundSetting(e, state, step, gbps * 1e9 / 8, false);
         RoundTime t1 = model.predict(r, 1);
-        out.printf("%-10s %9d %8.1f %10.3f %11.2f %11.2f %9d %12.1f%% %11.1f%%%n", parts[0], e, state / 1e6, step, t1.overhead(),
-            t1.transfer(), model.smallestFrequency(r, RoundCostModel.AUTO_COMMUNICATION_SHARE, Integer.MAX_VALUE),
-            100 * t1.communicationShare(), 100 * model.predict(r, 4).communicationShare());
+        out.printf("%-10s %9d %8.1f %10.3f %11.2f %11.2f %9d %12.1f%% %11.1f%% %16.2f%n", parts[0], e, state / 1e6, step,
+            t1.overhead(), t1.transfer(), model.smallestFrequency(r, RoundCostModel.AUTO_COMMUNICATION_SHARE, Integer.MAX_VALUE),
+            100 * t1.communicationShare(), 100 * model.predict(r, 4).communicationShare(),
+            model.predict(r.withAggregation(Aggregation.TREE), 1).overhead());
       }
     }
   }

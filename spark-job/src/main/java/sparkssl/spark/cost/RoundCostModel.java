@@ -1,5 +1,7 @@
 package sparkssl.spark.cost;
 
+import sparkssl.spark.train.Aggregation;
+
 /**
  * Wall time of one synchronous averaging round of {@code k} steps:
  *
@@ -12,6 +14,19 @@ package sparkssl.spark.cost;
  *   transfer      = (S*log2(W+1) + W*S) / B   (torrent broadcast, then every result into the driver; 0 in local mode)
  *   averaging     = W*S/alpha (driver sums) + S/alpha (each worker loads the average, in parallel)
  * </pre>
+ *
+ * <p>Summed in a tree ({@link Aggregation#TREE}: groups of f = ceil(sqrt(W)) workers, g = ceil(W/f)
+ * groups), the driver's W*S terms become those of a group task, which reads f states and writes their
+ * sum, in parallel with the other groups, and of the driver, which reads and adds g sums:
+ *
+ * <pre>
+ *   serialization = S/sigma * (2 or 3 + f + 1 + g)
+ *   transfer      = (S*log2(W+1) + f*S + g*S) / B
+ *   averaging     = (f + g + 1) * S/alpha
+ * </pre>
+ *
+ * and L is the latency of rounds with the tree's extra shuffle stage (calibrate it on probe rounds
+ * summed in a tree).
  *
  * with S the bytes of a worker's state, W workers, B the driver's network bandwidth, and the machine's
  * constants: L Spark's per-round latency (a job and its tasks), sigma Java serialisation of an ND4J
@@ -37,9 +52,13 @@ public record RoundCostModel(double latencySeconds, double serializeBytesPerSeco
   public RoundTime predict(RoundSetting r, int steps) {
     double s = r.stateBytes();
     int w = r.workers();
-    double serialization = s / serializeBytesPerSecond * ((r.oneJvm() ? 2 : 3) + w);
-    double transfer = r.oneJvm() ? 0 : (s * log2(w + 1) + w * s) / r.networkBytesPerSecond();
-    double averaging = (w + 1) * s / averageBytesPerSecond;
+    boolean tree = r.aggregation() == Aggregation.TREE && w > 1;
+    // states that cross a link into one place, one after another: all W into the driver, or f into a
+    // group task and then g sums into the driver
+    int gathered = tree ? Aggregation.fanIn(w) + Aggregation.groups(w) : w;
+    double serialization = s / serializeBytesPerSecond * ((r.oneJvm() ? 2 : 3) + gathered + (tree ? 1 : 0));
+    double transfer = r.oneJvm() ? 0 : (s * log2(w + 1) + gathered * s) / r.networkBytesPerSecond();
+    double averaging = (gathered + 1) * s / averageBytesPerSecond;
     return new RoundTime(latencySeconds, serialization, transfer, averaging, steps * r.stepSeconds());
   }
 

@@ -2,11 +2,13 @@ package sparkssl.spark.train;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.apache.spark.Partitioner;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -27,6 +29,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import scala.Tuple2;
 import scala.runtime.AbstractFunction1;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.outer.OuterOptimizer;
@@ -51,6 +54,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   private final int workers;
   private final Teacher teacher;
   private final OuterOptimizer outer;
+  private final Aggregation aggregation;
   private final String run = UUID.randomUUID().toString();
   private final List<TrainingHook> hooks = new ArrayList<>();
   private final List<EpochStats.Round> rounds = new ArrayList<>();
@@ -60,17 +64,21 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
    *     average of per-step EMAs from a common start is the per-step EMA of the averaged students)
    */
   public RoundAveragingMaster(int workers, Teacher teacher) {
-    this(workers, teacher, new PlainAverage());
+    this(workers, teacher, new PlainAverage(), Aggregation.DRIVER);
   }
 
-  /** @param outer what the driver makes of each round's average (parameters only) */
-  public RoundAveragingMaster(int workers, Teacher teacher, OuterOptimizer outer) {
+  /**
+   * @param outer what the driver makes of each round's average (parameters only)
+   * @param aggregation where the workers' states are summed
+   */
+  public RoundAveragingMaster(int workers, Teacher teacher, OuterOptimizer outer, Aggregation aggregation) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1, got " + workers);
     }
     this.workers = workers;
     this.teacher = teacher;
     this.outer = outer;
+    this.aggregation = aggregation;
   }
 
   @Override
@@ -84,12 +92,12 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     String callerDescription = sc.getLocalProperty("spark.job.description");
     for (int r = 0; r < roundCount; r++) {
       long start = System.nanoTime();
-      List<RoundResult> results = runRound(sc, net, conf, trainingData, r, List.copyOf(hooks),
+      RoundSum sum = runRound(sc, net, conf, trainingData, r, List.copyOf(hooks),
           (callerDescription == null ? "train" : callerDescription) + ", round " + (r + 1) + " of " + roundCount);
       sc.setJobDescription(callerDescription);
       long trained = System.nanoTime();
-      average(results).ifPresent(a -> a.applyTo(net, teacher, outer));
-      EpochStats.Round round = EpochStats.Round.of(results, (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
+      average(sum).ifPresent(a -> a.applyTo(net, teacher, outer));
+      EpochStats.Round round = EpochStats.Round.of(sum.workers(), (trained - start) / 1e9, (System.nanoTime() - trained) / 1e9);
       rounds.add(round);
       double loss = round.images() == 0 ? 0 : round.lossTimesImages() / round.images();
       // a sum over all parameters is NaN or infinite when any of them is
@@ -118,12 +126,12 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
         JavaRDD<DataSet> data = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
             .mapPartitions(new SyntheticBatches(featureShape, steps), true);
         long start = System.nanoTime();
-        List<RoundResult> results = runRound(sc, net, conf, data, 0, List.of(),
+        RoundSum sum = runRound(sc, net, conf, data, 0, List.of(),
             "probe round " + (r + 1) + " of " + (warmups + timed));
-        average(results);
+        average(sum);
         double wall = (System.nanoTime() - start) / 1e9;
         if (r >= warmups) {
-          measured.add(ProbeRound.of(results, wall));
+          measured.add(ProbeRound.of(sum.workers(), wall));
         }
       }
     } finally {
@@ -146,17 +154,17 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return elements * net.params().dataType().width();
   }
 
-  private List<RoundResult> runRound(JavaSparkContext sc, ComputationGraph net, Broadcast<ComputationGraphConfiguration> conf,
+  private RoundSum runRound(JavaSparkContext sc, ComputationGraph net, Broadcast<ComputationGraphConfiguration> conf,
       JavaRDD<DataSet> data, int r, List<TrainingHook> roundHooks, String description) {
     INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
     Broadcast<RoundState> state = sc.broadcast(new RoundState(PackedArray.of(net.params()), PackedArray.of(updater),
         teacher == null ? null : PackedArray.of(teacher.state()), net.getIterationCount(), net.getEpochCount()));
     sc.setJobDescription(description);
     try {
-      return round(data, r)
+      JavaRDD<RoundResult> results = round(data, r)
           .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
-              roundHooks), false)
-          .collect();
+              roundHooks), false);
+      return aggregation == Aggregation.TREE && workers > 1 ? treeSum(results, workers) : RoundSum.of(results.collect());
     } finally {
       state.destroy();
     }
@@ -167,16 +175,42 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
   }
 
+  /**
+   * Each group of {@link Aggregation#fanIn} workers' states shuffled to one task and summed there in
+   * worker order; the driver adds the groups' sums in group order.
+   */
+  private static RoundSum treeSum(JavaRDD<RoundResult> results, int workers) {
+    int fanIn = Aggregation.fanIn(workers);
+    List<Tuple2<Integer, RoundSum>> groups = new ArrayList<>(results
+        .mapPartitionsWithIndex((Integer w, Iterator<RoundResult> it) -> {
+          List<Tuple2<Integer, Tuple2<Integer, RoundResult>>> keyed = new ArrayList<>();
+          it.forEachRemaining(x -> keyed.add(new Tuple2<>(w / fanIn, new Tuple2<>(w, x))));
+          return keyed.iterator();
+        }, false)
+        .mapToPair(x -> x)
+        .groupByKey(new GroupPartitioner(Aggregation.groups(workers)))
+        .mapValues(group -> {
+          List<Tuple2<Integer, RoundResult>> inOrder = new ArrayList<>();
+          group.forEach(inOrder::add);
+          inOrder.sort(Comparator.comparing(Tuple2::_1));
+          return RoundSum.of(inOrder.stream().map(Tuple2::_2).toList());
+        })
+        .collect());
+    groups.sort(Comparator.comparing(Tuple2::_1));
+    RoundSum total = groups.get(0)._2();
+    for (Tuple2<Integer, RoundSum> g : groups.subList(1, groups.size())) {
+      total = total.plus(g._2());
+    }
+    return total;
+  }
+
   /** The equal-weight mean of the states of the workers that trained (none if none did). */
-  private static Optional<Averaged> average(List<RoundResult> results) {
-    List<RoundResult> trained = results.stream().filter(x -> x.steps() > 0).toList();
-    if (trained.isEmpty()) {
+  private static Optional<Averaged> average(RoundSum sum) {
+    if (sum.trained() == 0) {
       return Optional.empty();
     }
-    return Optional.of(new Averaged(mean(trained, RoundResult::params),
-        trained.get(0).updaterState() == null ? null : mean(trained, RoundResult::updaterState),
-        trained.get(0).teacherState() == null ? null : mean(trained, RoundResult::teacherState),
-        trained.stream().mapToInt(RoundResult::steps).max().orElse(0)));
+    return Optional.of(new Averaged(sum.mean(sum.params()), sum.mean(sum.updaterState()), sum.mean(sum.teacherState()),
+        sum.maxSteps()));
   }
 
   private record Averaged(INDArray params, INDArray updaterState, INDArray teacherState, int steps) {
@@ -192,10 +226,24 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     }
   }
 
-  private static INDArray mean(List<RoundResult> trained, Function<RoundResult, PackedArray> part) {
-    INDArray sum = part.apply(trained.get(0)).array().dup();
-    trained.stream().skip(1).forEach(x -> sum.addi(part.apply(x).array()));
-    return sum.divi(trained.size());
+  /** Group {@code g} of a round's tree sum is partition {@code g}. */
+  private static final class GroupPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int groups;
+
+    GroupPartitioner(int groups) {
+      this.groups = groups;
+    }
+
+    @Override
+    public int numPartitions() {
+      return groups;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (Integer) key;
+    }
   }
 
   /** The rounds since the last call, and a fresh start (call once per epoch). */

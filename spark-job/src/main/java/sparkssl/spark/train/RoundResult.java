@@ -16,6 +16,12 @@ record RoundResult(PackedArray params, PackedArray updaterState, PackedArray tea
     double[] stepLearningRates, double[] stepMomenta)
     implements TrainingResult, Serializable {
 
+  /** The figures alone, for the driver, once the state is summed where it was made. */
+  RoundResult withoutState() {
+    return new RoundResult(null, null, null, steps, images, lossTimesImages, minBatch, maxBatch, setupSeconds, fitSeconds,
+        dataSeconds, stepLearningRates, stepMomenta);
+  }
+
   @Override
   public void setStats(SparkTrainingStats stats) {
     // dl4j-spark's stats objects are not used: the round's figures travel in this record

@@ -43,6 +43,25 @@ class RoundCostModelTest {
   }
 
   @Test
+  void aTreeSumGathersSqrtWStatesTwiceInsteadOfW() {
+    // 16 workers on a 10 MB/s link: f = 4 states into each group task, g = 4 sums into the driver;
+    // transfer (1 MB x log2(17) + 8 MB) / 10 MB/s; serialisation: broadcast written and read, each
+    // result written, 4 read by a group, its sum written, 4 sums read = (3 + 4 + 1 + 4) x 0.01 s
+    RoundSetting driver = new RoundSetting(16, 1_000_000, 0.5, 1e7, false);
+    RoundTime t = model.predict(driver.withAggregation(sparkssl.spark.train.Aggregation.TREE), 1);
+    assertEquals((Math.log(17) / Math.log(2) + 8) / 10, t.transfer(), 1e-12);
+    assertEquals(0.12, t.serialization(), 1e-12);
+    assertEquals(0.009, t.averaging(), 1e-12);
+    RoundTime d = model.predict(driver, 1);
+    assertEquals((Math.log(17) / Math.log(2) + 16) / 10, d.transfer(), 1e-12);
+    assertEquals(0.19, d.serialization(), 1e-12);
+    // at 64 workers the tree gathers 8 + 8 states where the driver gathers 64
+    RoundSetting big = driver.withWorkers(64);
+    assertTrue(model.predict(big.withAggregation(sparkssl.spark.train.Aggregation.TREE), 1).overhead()
+        < model.predict(big, 1).overhead() / 3);
+  }
+
+  @Test
   void autoPicksTheFewestStepsUnderTheShare() {
     RoundSetting r = new RoundSetting(2, 1_000_000, 0.05, Double.POSITIVE_INFINITY, true);
     int k = model.smallestFrequency(r, 0.10, 1000);

@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslNetwork;
+import sparkssl.spark.outer.PlainAverage;
 
 /**
  * The job's averaging is ideal parameter averaging: three workers in local[2] (so two tasks share a
@@ -47,16 +48,54 @@ class IdealAveragingTest {
 
   @Test
   void roundsEqualAveragingByHand() {
+    ModelOptions model = model();
+    ComputationGraph init = SslNetwork.create(model);
+    init.getUpdater(); // an updater state to copy from the start, as the job's driver network has
+    List<DataSet> batches = batches(model);
+    ComputationGraph byHand = byHand(init, batches);
+    ComputationGraph net = rounds(init, batches, Aggregation.DRIVER);
+
+    assertEquals(ROUNDS * FREQUENCY, net.getIterationCount(), "global step");
+    INDArray moved = byHand.params().sub(init.params());
+    assertTrue(moved.norm2Number().doubleValue() > 1e-3, "the rounds trained");
+    assertClose("parameters", byHand.params(), net.params());
+    assertClose("Adam state", byHand.getUpdater().getStateViewArray(), net.getUpdater().getStateViewArray());
+  }
+
+  /**
+   * Summed in a tree (three workers, groups of two: {0, 1} and {2}, each group's sum made by a task
+   * of its own), the rounds are the same averaging to float rounding, and the same to the last bit
+   * every time: sums run in worker and group order, whichever task ends first.
+   */
+  @Test
+  void aTreeSumIsTheSameAveragingAndRepeatsExactly() {
+    ModelOptions model = model();
+    ComputationGraph init = SslNetwork.create(model);
+    init.getUpdater();
+    List<DataSet> batches = batches(model);
+    ComputationGraph byHand = byHand(init, batches);
+    ComputationGraph tree = rounds(init, batches, Aggregation.TREE);
+    assertEquals(2, Aggregation.groups(WORKERS));
+    assertEquals(ROUNDS * FREQUENCY, tree.getIterationCount(), "global step");
+    assertClose("parameters", byHand.params(), tree.params());
+    assertClose("Adam state", byHand.getUpdater().getStateViewArray(), tree.getUpdater().getStateViewArray());
+    ComputationGraph again = rounds(init, batches, Aggregation.TREE);
+    assertEquals(tree.params(), again.params(), "bit for bit");
+    assertEquals(tree.getUpdater().getStateViewArray(), again.getUpdater().getStateViewArray(), "bit for bit");
+  }
+
+  private static ModelOptions model() {
     ModelOptions model = new ModelOptions();
     model.convWidths = new int[] {4, 8, 8};
     model.imageSize = 12;
     model.projectorHidden = 16;
     model.projectionSize = 8;
     model.optimizer.learningRate = 0.01;
-    ComputationGraph init = SslNetwork.create(model);
-    init.getUpdater(); // an updater state to copy from the start, as the job's driver network has
-    List<DataSet> batches = batches(model);
+    return model;
+  }
 
+  /** The rounds done by hand on the driver with fresh copies, as ideal averaging does them. */
+  private static ComputationGraph byHand(ComputationGraph init, List<DataSet> batches) {
     ComputationGraph byHand = init.clone();
     onOneThread(() -> {
       for (int r = 0; r < ROUNDS; r++) {
@@ -74,20 +113,18 @@ class IdealAveragingTest {
         byHand.getConfiguration().setIterationCount(byHand.getIterationCount() + FREQUENCY);
       }
     });
+    return byHand;
+  }
 
+  /** The same rounds run by the job's training master. */
+  private static ComputationGraph rounds(ComputationGraph init, List<DataSet> batches, Aggregation aggregation) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, null);
+    RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, null, new PlainAverage(), aggregation);
     SparkComputationGraph job = new SparkComputationGraph(sc, init.clone(), master);
     // partition r*W + w holds worker w's batches of round r; parallelize slices the list in order
     job.fit(sc.parallelize(batches, ROUNDS * WORKERS));
     master.release();
-    ComputationGraph net = job.getNetwork();
-
-    assertEquals(ROUNDS * FREQUENCY, net.getIterationCount(), "global step");
-    INDArray moved = byHand.params().sub(init.params());
-    assertTrue(moved.norm2Number().doubleValue() > 1e-3, "the rounds trained");
-    assertClose("parameters", byHand.params(), net.params());
-    assertClose("Adam state", byHand.getUpdater().getStateViewArray(), net.getUpdater().getStateViewArray());
+    return job.getNetwork();
   }
 
   /**
