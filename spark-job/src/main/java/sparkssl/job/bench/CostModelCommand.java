@@ -21,6 +21,7 @@ import sparkssl.spark.cost.ProbedCost;
 import sparkssl.spark.cost.RoundCostModel;
 import sparkssl.spark.cost.RoundSetting;
 import sparkssl.spark.cost.RoundTime;
+import sparkssl.spark.outer.PlainAverage;
 import sparkssl.spark.train.Aggregation;
 import sparkssl.spark.train.ProbeRound;
 import sparkssl.spark.train.RoundAveragingMaster;
@@ -73,6 +74,10 @@ public final class CostModelCommand implements Callable<Integer> {
   @Option(names = "--executors", split = ",", defaultValue = "8,64", description = "Cluster sizes to project (default: ${DEFAULT-VALUE}).")
   List<Integer> executors;
 
+  @Option(names = "--aggregation", defaultValue = "driver", paramLabel = "driver|tree",
+      description = "Where the probe rounds sum the workers' states; a tree's latency includes its extra stage (default: ${DEFAULT-VALUE}).")
+  String aggregation;
+
   @Option(names = "--gbps", defaultValue = "10", description = "The driver's network bandwidth in Gbit/s for the projection (default: ${DEFAULT-VALUE}).")
   double gbps;
 
@@ -92,7 +97,8 @@ public final class CostModelCommand implements Callable<Integer> {
       int w = workers > 0 ? workers : sc.defaultParallelism();
       ModelOptions options = options(backbone, imageSize, channels);
       ComputationGraph net = SslNetwork.create(options);
-      RoundAveragingMaster master = new RoundAveragingMaster(w, teacher(options, net));
+      RoundAveragingMaster master = new RoundAveragingMaster(w, teacher(options, net), new PlainAverage(),
+          Aggregation.valueOf(aggregation.toUpperCase(java.util.Locale.ROOT)));
       ProbedCost cost;
       try {
         cost = ProbedCost.measure(sc, master, net, new long[] {batchSize, 2L * channels, imageSize, imageSize}, w, warmupRounds);
@@ -166,6 +172,7 @@ public final class CostModelCommand implements Callable<Integer> {
   private String problem() {
     try {
       Methods.get(method);
+      if (!aggregation.equals("driver") && !aggregation.equals("tree")) return "--aggregation: '" + aggregation + "' is not driver or tree";
       String size = Backbones.imageSizeProblem(backbone, imageSize);
       if (size != null) return "--backbone: " + size;
       for (String p : project) {

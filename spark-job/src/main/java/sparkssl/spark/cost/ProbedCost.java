@@ -35,7 +35,7 @@ public record ProbedCost(RoundCostModel model, RoundSetting setting, List<ProbeR
     double step = median(probes.stream().mapToDouble(ProbeRound::stepSeconds).toArray());
     double overhead = median(probes.stream().mapToDouble(ProbeRound::overheadSeconds).toArray());
     // on a cluster the network's share is inside the measured overhead, which calibrates L for this cluster
-    RoundSetting setting = new RoundSetting(workers, stateBytes, step, Double.POSITIVE_INFINITY, sc.isLocal());
+    RoundSetting setting = new RoundSetting(workers, stateBytes, step, Double.POSITIVE_INFINITY, sc.isLocal(), master.aggregation());
     return new ProbedCost(MeasuredRates.measure().withOverhead(setting, overhead), setting, probes);
   }
 

@@ -141,6 +141,10 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
     return measured;
   }
 
+  public Aggregation aggregation() {
+    return aggregation;
+  }
+
   /** Bytes of one worker's state: what a round broadcasts to each worker and collects from each. */
   public long stateBytes(ComputationGraph net) {
     return stateBytes(net, teacher);
