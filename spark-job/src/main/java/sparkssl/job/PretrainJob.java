@@ -192,6 +192,7 @@ public final class PretrainJob {
       progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
 
       long start = System.nanoTime();
+      sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch));
       try {
         sparkNet.fit(batches.rdd());
       } catch (TrainingDivergedException e) {
@@ -200,6 +201,7 @@ public final class PretrainJob {
             : "the last good checkpoint, epoch " + lastGood.epoch() + " (" + checkpoints.dir() + "/" + lastGood.file() + "), is intact")
             + ". Lower --learning-rate or warm up (--lr-schedule cosine --warmup-epochs)", e);
       }
+      sc.setLocalProperty(TrainingObserver.EPOCH, null);
       double wall = (System.nanoTime() - start) / 1e9;
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
@@ -231,11 +233,22 @@ public final class PretrainJob {
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
         next = EpochInput.of(sc, corpus, paths, cfg, epoch + 1, workers, frequency, pipeline);
         progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
+        sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch + 1));
         next.batches().prefetch(sc);
+        sc.setLocalProperty(TrainingObserver.EPOCH, null);
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());
       record.put("executors", observer.drainExecutors());
+      TrainingObserver.DataMoved data = observer.drainData(epoch);
+      Map<String, Long> bytes = new LinkedHashMap<>();
+      bytes.put("read_from_storage", data.readFromStorage());
+      bytes.put("shuffle_written", data.shuffleWritten());
+      bytes.put("shuffle_read", data.shuffleRead());
+      record.put("data_bytes", bytes);
+      LOG.info("epoch {} data: {} MB read from storage, {} MB written to shuffle files, {} MB read from them", epoch,
+          String.format("%.1f", data.readFromStorage() / 1e6), String.format("%.1f", data.shuffleWritten() / 1e6),
+          String.format("%.1f", data.shuffleRead() / 1e6));
       FastPathProbe.Steps steps = fastPathProbe.take();
       record.put("fast_path_steps", steps.fast());
       record.put("slow_path_steps", steps.slow());

@@ -5,27 +5,64 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.collection.JavaConverters;
 
 /**
- * Watches the Spark jobs of training from Spark's own events: which executors ran tasks, and the
- * wall seconds of training jobs (one per averaging round) and of the rest.
+ * Watches the Spark jobs of training from Spark's own events: which executors ran tasks, the wall
+ * seconds of training jobs (one per averaging round) and of the rest, and the bytes each epoch's
+ * data moved: read from storage, written to and read from shuffle files. Stages are an epoch's when
+ * the driver thread that submitted them carried the epoch in {@link #EPOCH} (an epoch's shuffle may
+ * start while the previous one is being checkpointed).
  */
 final class TrainingObserver extends SparkListener {
+  /** The local property that marks a job as moving an epoch's training data. */
+  static final String EPOCH = "sparkssl.data.epoch";
+
+  /** Bytes an epoch's data moved. */
+  record DataMoved(long readFromStorage, long shuffleWritten, long shuffleRead) {
+    private DataMoved plus(DataMoved o) {
+      return new DataMoved(readFromStorage + o.readFromStorage, shuffleWritten + o.shuffleWritten, shuffleRead + o.shuffleRead);
+    }
+  }
+
   /** Stage names are call sites: "collect at RoundAveragingMaster.java:70". */
   private static final String ROUND_CALL_SITE = "at RoundAveragingMaster";
 
   private final Set<String> executors = ConcurrentHashMap.newKeySet();
   private final Map<Integer, String[]> running = new ConcurrentHashMap<>();
   private final Map<String, Double> jobSeconds = new ConcurrentHashMap<>();
+  private final Map<Integer, Integer> stageEpochs = new ConcurrentHashMap<>();
+  private final Map<Integer, DataMoved> moved = new ConcurrentHashMap<>();
+
+  @Override
+  public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+    String epoch = submitted.properties() == null ? null : submitted.properties().getProperty(EPOCH);
+    if (epoch != null) {
+      stageEpochs.put(submitted.stageInfo().stageId(), Integer.valueOf(epoch));
+    }
+  }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
     executors.add(taskEnd.taskInfo().executorId());
+    Integer epoch = stageEpochs.get(taskEnd.stageId());
+    TaskMetrics m = taskEnd.taskMetrics();
+    if (epoch != null && m != null) {
+      moved.merge(epoch, new DataMoved(m.inputMetrics().bytesRead(), m.shuffleWriteMetrics().bytesWritten(),
+          m.shuffleReadMetrics().totalBytesRead()), DataMoved::plus);
+    }
+  }
+
+  /** What epoch {@code epoch}'s data moved (its shuffle and its rounds), once its jobs are done. */
+  DataMoved drainData(int epoch) {
+    DataMoved m = moved.remove(epoch);
+    return m == null ? new DataMoved(0, 0, 0) : m;
   }
 
   @Override

@@ -89,6 +89,25 @@ class RunObservabilityTest {
     }
   }
 
+  /**
+   * Each epoch's data is read from storage and shuffled into its rounds (epoch 2's shuffle starts while
+   * epoch 1 is checkpointed, and is still epoch 2's); the corpus's image bytes bound what is read.
+   */
+  @Test
+  void everyEpochRecordsTheBytesItsDataMoved() throws Exception {
+    long corpusBytes;
+    try (var files = Files.walk(tmp.resolve("corpus"))) {
+      corpusBytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+    for (JsonNode m : metrics) {
+      JsonNode bytes = m.get("data_bytes");
+      long read = bytes.get("read_from_storage").asLong();
+      assertTrue(read >= corpusBytes / 2 && read <= 2 * corpusBytes, m.get("epoch") + ": read " + read + " of " + corpusBytes);
+      assertTrue(bytes.get("shuffle_written").asLong() > read / 2, m.toString());
+      assertEquals(bytes.get("shuffle_written").asLong(), bytes.get("shuffle_read").asLong(), 0.05 * read, m.toString());
+    }
+  }
+
   @Test
   void workersApplyTheLearningRateScaledByDefaultWithTheSquareRootOfTheWorkers() throws Exception {
     JsonNode config = new ObjectMapper().readTree(runDir.resolve("config.json").toFile());
