@@ -21,6 +21,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import sparkssl.spark.data.SkippedFile;
 
 /** Image files under a Hadoop path (file://, hdfs://, s3a://), read with Spark's binaryFile source. */
 public final class Corpus {
@@ -30,7 +31,12 @@ public final class Corpus {
   private static final int EXAMPLES = 5;
 
   /** How many zero-byte image files there are, and up to five of their paths. */
-  public record EmptyFiles(long count, List<String> examples) {}
+  public record EmptyFiles(long count, List<String> examples) {
+    /** The examples as skipped files, with their reason. */
+    public List<SkippedFile> skipped() {
+      return examples.stream().map(path -> new SkippedFile(path, "EMPTY: zero bytes")).toList();
+    }
+  }
 
   private Corpus() {}
 
