@@ -1,7 +1,6 @@
 package sparkssl.job;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
@@ -17,6 +16,7 @@ import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.ml.EmbeddingExport;
 import sparkssl.spark.ml.EncoderModel;
+import sparkssl.spark.ml.SkippedImages;
 import sparkssl.spark.ml.TrainedEncoder;
 
 /** {@code spark-ssl embed}: every decodable image of a corpus with its embedding, as Parquet. */
@@ -25,7 +25,6 @@ import sparkssl.spark.ml.TrainedEncoder;
         + "(path string, embedding array<float>), with a trained model.")
 final class EmbedCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(EmbedCommand.class);
-  private static final int EXAMPLES = 5;
 
   @Mixin
   ModelOption model = new ModelOption();
@@ -70,23 +69,23 @@ final class EmbedCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), "--out: " + out + " exists; add --overwrite to replace it");
       }
       spark.sparkContext().setJobDescription("embed: " + corpus);
+      SkippedImages skipped = SkippedImages.register(spark.sparkContext(), "embed: skipped files");
       CorpusLayout layout = corpora.open(spark, "--corpus", corpus);
       CorpusLayout.LeftOut empty = layout.list(spark).leftOut();
+      skipped.addFound(empty.count(), empty.skipped());
       int files = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
-      EmbeddingExport.Result result = EmbeddingExport.write(new EncoderModel(encoder), layout.images(spark), out, files, overwrite);
-      report(spec.commandLine().getOut(), encoder, result, empty);
+      EmbeddingExport.Result result = EmbeddingExport.write(new EncoderModel(encoder), layout.images(spark), skipped, out,
+          files, overwrite);
+      report(spec.commandLine().getOut(), encoder, result);
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  private void report(PrintWriter console, TrainedEncoder encoder, EmbeddingExport.Result result, CorpusLayout.LeftOut empty) {
-    long skipped = empty.count() + result.skipped();
-    List<String> examples = new ArrayList<>();
-    empty.examples().forEach(path -> examples.add(path + " (" + empty.why() + ")"));
-    result.examples().stream().map(SkippedFile::toString).forEach(examples::add);
-    List<String> shown = examples.subList(0, Math.min(EXAMPLES, examples.size()));
+  private void report(PrintWriter console, TrainedEncoder encoder, EmbeddingExport.Result result) {
+    long skipped = result.skipped();
+    List<SkippedFile> shown = result.examples();
     if (skipped > 0) {
       LOG.warn("skipped {} files that are not decodable images, e.g. {}", skipped, shown);
     }

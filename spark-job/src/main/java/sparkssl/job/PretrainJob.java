@@ -263,7 +263,7 @@ public final class PretrainJob {
       }
       if (skippedSoFar > 0) {
         record.put("skipped_examples", Stream.concat(
-            empty.examples().stream().map(path -> path + " (" + empty.why() + ")"),
+            empty.skipped().stream().map(SkippedFile::toString),
             undecodable.values().stream().map(SkippedFile::toString)).limit(5).toList());
       }
       progress.phase("collapse metrics");

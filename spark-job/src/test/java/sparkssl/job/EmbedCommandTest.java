@@ -127,7 +127,8 @@ class EmbedCommandTest {
     Files.write(corpus.resolve("empty.jpg"), new byte[0]);
     CommandRun r = embed("--model", run.model().toString(), "--corpus", corpus.toString(), "--out", tmp.resolve("embeddings").toString());
     assertEquals(1, r.code(), r.err());
-    assertTrue(r.err().contains("no decodable PNG/JPEG images: 1 files skipped, e.g. [") && r.err().contains("notes.png (NOT_AN_IMAGE"), r.err());
+    assertTrue(r.err().contains("no decodable PNG/JPEG images: 2 files skipped, e.g. [") && r.err().contains("notes.png (NOT_AN_IMAGE")
+        && r.err().contains("empty.jpg (EMPTY: zero bytes)"), r.err());
     try (Stream<Path> files = Files.list(tmp)) {
       assertEquals(List.of("broken"), files.map(p -> p.getFileName().toString()).collect(Collectors.toList()),
           "neither the table nor its staging folder");

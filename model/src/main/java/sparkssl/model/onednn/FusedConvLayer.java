@@ -73,6 +73,7 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
     assertInputSet(false);
     FusedConv c = layerConf();
+    checkInput(input.shape());
     INDArray x = OneDnn.dense(input);
     FusedConvPrimitives p = primitivesFor(x.shape(), training);
     INDArray y = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outShape(), 'c');
@@ -109,6 +110,20 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
       g.setGradientFor(key, gradientViews.get(key));
     }
     return new Pair<>(g, dx);
+  }
+
+  /**
+   * Refuses an input of another rank, channel count or a side too small for the kernel, as DL4J's
+   * ConvolutionLayer does: the primitives take their shapes from the input, and would read and write
+   * the layer's weights and gradients past their end.
+   */
+  private void checkInput(long[] shape) {
+    FusedConv c = layerConf();
+    long minSide = c.isSame() ? 1 : Math.max(1, c.getKernel() - 2L * c.getPadding());
+    if (shape.length != 4 || shape[1] != c.getNIn() || shape[2] < minSide || shape[3] < minSide) {
+      throw new IllegalArgumentException("layer " + layerId() + " (conv-BN-ReLU, NCHW) got input of shape " + Arrays.toString(shape)
+          + ", expected [minibatch, " + c.getNIn() + ", >= " + minSide + ", >= " + minSide + "]");
+    }
   }
 
   private void runningStep(String key, INDArray batch, double keep) {

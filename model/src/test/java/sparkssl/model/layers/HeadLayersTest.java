@@ -18,10 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import sparkssl.model.DoublePrecision;
 import sparkssl.model.Fixtures;
 
 /**
@@ -36,30 +36,31 @@ class HeadLayersTest {
   @ParameterizedTest
   @ValueSource(strings = {"predictor", "prototypes"})
   void matchesPyTorch(String name) throws IOException {
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    JsonNode c = fixture(name);
-    JsonNode inputs = c.get("inputs");
-    Iterator<String> keys = inputs.fieldNames();
-    String inputName = keys.next();
-    INDArray x = Fixtures.matrix(inputs.get(inputName));
-    Layer layer = name.equals("predictor")
-        ? new PredictorLayer(inputs.get("W1").get(0).size(), (int) x.size(1))
-        : new PrototypeLayer(inputs.get("W").get(0).size());
-    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
-        .updater(new NoOp()).list().layer(layer).setInputType(InputType.feedForward(x.size(1))).build());
-    net.init();
-    Map<String, INDArray> params = net.getLayer(0).paramTable();
-    assertEquals(inputs.size() - 1, params.size(), "the fixture sets every parameter");
-    keys.forEachRemaining(k -> params.get(k).assign(Fixtures.matrix(inputs.get(k)).reshape(params.get(k).shape())));
+    try (DoublePrecision ignored = DoublePrecision.set()) {
+      JsonNode c = fixture(name);
+      JsonNode inputs = c.get("inputs");
+      Iterator<String> keys = inputs.fieldNames();
+      String inputName = keys.next();
+      INDArray x = Fixtures.matrix(inputs.get(inputName));
+      Layer layer = name.equals("predictor")
+          ? new PredictorLayer(inputs.get("W1").get(0).size(), (int) x.size(1))
+          : new PrototypeLayer(inputs.get("W").get(0).size());
+      MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+          .updater(new NoOp()).list().layer(layer).setInputType(InputType.feedForward(x.size(1))).build());
+      net.init();
+      Map<String, INDArray> params = net.getLayer(0).paramTable();
+      assertEquals(inputs.size() - 1, params.size(), "the fixture sets every parameter");
+      keys.forEachRemaining(k -> params.get(k).assign(Fixtures.matrix(inputs.get(k)).reshape(params.get(k).shape())));
 
-    net.setInput(x);
-    INDArray out = net.feedForward(true, false).get(1);
-    assertClose(Fixtures.matrix(c.get("output")), out, name + " output");
-    Pair<Gradient, INDArray> back = net.backpropGradient(Fixtures.matrix(c.get("r")), LayerWorkspaceMgr.noWorkspaces());
-    assertClose(Fixtures.matrix(c.get("grads").get(inputName)), back.getSecond(), name + " gradient of " + inputName);
-    for (String p : params.keySet()) {
-      INDArray expected = Fixtures.matrix(c.get("grads").get(p)).reshape(params.get(p).shape());
-      assertClose(expected, back.getFirst().getGradientFor("0_" + p), name + " gradient of " + p);
+      net.setInput(x);
+      INDArray out = net.feedForward(true, false).get(1);
+      assertClose(Fixtures.matrix(c.get("output")), out, name + " output");
+      Pair<Gradient, INDArray> back = net.backpropGradient(Fixtures.matrix(c.get("r")), LayerWorkspaceMgr.noWorkspaces());
+      assertClose(Fixtures.matrix(c.get("grads").get(inputName)), back.getSecond(), name + " gradient of " + inputName);
+      for (String p : params.keySet()) {
+        INDArray expected = Fixtures.matrix(c.get("grads").get(p)).reshape(params.get(p).shape());
+        assertClose(expected, back.getFirst().getGradientFor("0_" + p), name + " gradient of " + p);
+      }
     }
   }
 

@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
+import sparkssl.model.DoublePrecision;
 import sparkssl.model.method.MethodOptions;
 
 /**
@@ -52,37 +53,38 @@ class SslLayersGradientCheckTest {
 
   @Test
   void gradientsMatchFiniteDifferences() {
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    int c = 2;
-    int hw = 5;
-    int proj = 5;
-    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-        .seed(7)
-        .dataType(DataType.DOUBLE)
-        .updater(new NoOp())
-        .weightInit(WeightInit.XAVIER)
-        .convolutionMode(ConvolutionMode.Same)
-        .list()
-        .layer(new ConvolutionLayer.Builder(1, 1).nOut(2 * c).activation(Activation.IDENTITY).build())
-        .inputPreProcessor(1, new ViewsToBatch(2, c, hw, hw))
-        .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.TANH).build())
-        .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
-        .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
-        .layer(new DenseLayer.Builder().nOut(proj).activation(Activation.IDENTITY).build())
-        .inputPreProcessor(5, new BatchToViews(2, proj))
-        .layer(new SslLossLayer("simclr", simclrAtHalf(), 2, proj, false, 0))
-        .setInputType(InputType.convolutional(hw, hw, 2L * c))
-        .build());
-    net.init();
-    Nd4j.getRandom().setSeed(11);
-    INDArray input = Nd4j.rand(DataType.DOUBLE, 4, 2 * c, hw, hw);
-    INDArray labels = Nd4j.zeros(DataType.DOUBLE, 4, 1);
+    try (DoublePrecision ignored = DoublePrecision.set()) {
+      int c = 2;
+      int hw = 5;
+      int proj = 5;
+      MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+          .seed(7)
+          .dataType(DataType.DOUBLE)
+          .updater(new NoOp())
+          .weightInit(WeightInit.XAVIER)
+          .convolutionMode(ConvolutionMode.Same)
+          .list()
+          .layer(new ConvolutionLayer.Builder(1, 1).nOut(2 * c).activation(Activation.IDENTITY).build())
+          .inputPreProcessor(1, new ViewsToBatch(2, c, hw, hw))
+          .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.TANH).build())
+          .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+          .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+          .layer(new DenseLayer.Builder().nOut(proj).activation(Activation.IDENTITY).build())
+          .inputPreProcessor(5, new BatchToViews(2, proj))
+          .layer(new SslLossLayer("simclr", simclrAtHalf(), 2, proj, false, 0))
+          .setInputType(InputType.convolutional(hw, hw, 2L * c))
+          .build());
+      net.init();
+      Nd4j.getRandom().setSeed(11);
+      INDArray input = Nd4j.rand(DataType.DOUBLE, 4, 2 * c, hw, hw);
+      INDArray labels = Nd4j.zeros(DataType.DOUBLE, 4, 1);
 
-    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-        .net(net).input(input).labels(labels)
-        .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
-        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
-    assertTrue(ok, "finite-difference gradient check failed (see log)");
+      boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+          .net(net).input(input).labels(labels)
+          .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
+          .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+      assertTrue(ok, "finite-difference gradient check failed (see log)");
+    }
   }
 
   private static MethodOptions simclrAtHalf() {

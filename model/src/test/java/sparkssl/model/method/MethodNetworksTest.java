@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
+import sparkssl.model.DoublePrecision;
 import sparkssl.model.ModelIO;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.SslHead;
@@ -52,22 +53,23 @@ class MethodNetworksTest {
   @ParameterizedTest
   @MethodSource("methods")
   void gradientsMatchFiniteDifferences(String method) {
-    Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    ModelOptions o = tiny(method);
-    // a stop-gradient makes the analytic gradient differ from the loss's derivative on purpose: check
-    // SimSiam's network without it here (SslLossesTest checks the stop-gradient against PyTorch)
-    o.methodOptions.stopGradient = false;
-    ComputationGraph net = withoutUpdater(SslNetwork.create(o, DataType.DOUBLE));
-    Nd4j.getRandom().setSeed(11);
-    int n = 6;
-    INDArray input = Nd4j.rand(DataType.DOUBLE, n, 2, 6, 6);
-    INDArray labels = labels(net, o, input);
-    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
-        .net(net).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
-        .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
-        .subset(true).maxPerParam(6).excludeParams(runningStatistics(net))
-        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
-    assertTrue(ok, method + ": finite-difference gradient check failed (see log)");
+    try (DoublePrecision ignored = DoublePrecision.set()) {
+      ModelOptions o = tiny(method);
+      // a stop-gradient makes the analytic gradient differ from the loss's derivative on purpose: check
+      // SimSiam's network without it here (SslLossesTest checks the stop-gradient against PyTorch)
+      o.methodOptions.stopGradient = false;
+      ComputationGraph net = withoutUpdater(SslNetwork.create(o, DataType.DOUBLE));
+      Nd4j.getRandom().setSeed(11);
+      int n = 6;
+      INDArray input = Nd4j.rand(DataType.DOUBLE, n, 2, 6, 6);
+      INDArray labels = labels(net, o, input);
+      boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig()
+          .net(net).inputs(new INDArray[] {input}).labels(new INDArray[] {labels})
+          .epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8)
+          .subset(true).maxPerParam(6).excludeParams(runningStatistics(net))
+          .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+      assertTrue(ok, method + ": finite-difference gradient check failed (see log)");
+    }
   }
 
   @ParameterizedTest

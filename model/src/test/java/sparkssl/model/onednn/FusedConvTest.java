@@ -2,6 +2,7 @@ package sparkssl.model.onednn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -225,6 +226,32 @@ class FusedConvTest {
     assertEquals("NoOp", c.getUpdaterByParam("var").getClass().getSimpleName());
     assertEquals(null, c.getRegularizationByParam("gamma"));
     assertArrayEquals(new long[] {OUT, C, 3, 3}, network(c, 5).getParam("0_W").shape());
+  }
+
+  /**
+   * An input the layer was not configured for is refused, naming the layer and both shapes, as DL4J's
+   * ConvolutionLayer refuses it: oneDNN would take the channel count from the input and read and
+   * write the weights past their end, or fail on a missing axis.
+   */
+  @ParameterizedTest
+  @MethodSource("wrongInputs")
+  void refusesAnInputOfAnotherShapeNamingTheLayerAndBothShapes(long[] shape, String expected) {
+    FastPath.enable();
+    MultiLayerNetwork net = network(new FusedConv.Builder(3).padding(0).nOut(OUT).name("stem").build(), 6);
+    INDArray x = Nd4j.randn(DataType.FLOAT, shape);
+    for (boolean training : new boolean[] {false, true}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.output(x, training));
+      assertTrue(e.getMessage().contains("stem") && e.getMessage().contains(java.util.Arrays.toString(shape))
+          && e.getMessage().contains(expected), e.getMessage());
+    }
+  }
+
+  static Stream<Arguments> wrongInputs() {
+    String expected = "[minibatch, " + C + ", >= 3, >= 3]";
+    return Stream.of(
+        Arguments.of(new long[] {N, C + 2, 6, 6}, expected),
+        Arguments.of(new long[] {N, C, 6}, expected),
+        Arguments.of(new long[] {N, C, 2, 6}, expected));
   }
 
   private static double score(MultiLayerNetwork net, INDArray x, INDArray labels) {

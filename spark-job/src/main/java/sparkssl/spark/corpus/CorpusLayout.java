@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import sparkssl.spark.data.SkippedFile;
 
 /**
  * A corpus as rows {@code (path, content, key)}: where the image is, for messages and embedding
@@ -55,7 +56,12 @@ public interface CorpusLayout {
   }
 
   /** Entries left out before decoding: how many, why, and up to five of them by name. */
-  record LeftOut(long count, String why, List<String> examples) {}
+  record LeftOut(long count, String why, List<String> examples) {
+    /** The examples as skipped files, with the reason. */
+    public List<SkippedFile> skipped() {
+      return examples.stream().map(path -> new SkippedFile(path, why)).toList();
+    }
+  }
 
   /** One image read for a check: its name and bytes. */
   record Sample(String name, byte[] bytes) {}

@@ -24,7 +24,7 @@ import sparkssl.spark.data.SkippedFile;
  * DuckDB read as it is; {@code array_to_vector} turns it back into a vector in Spark.
  */
 public final class EmbeddingExport {
-  /** What was written: images embedded, files skipped as undecodable (with a few examples), Parquet files. */
+  /** What was written: images embedded, files skipped (with a few examples), Parquet files. */
   public record Result(long images, long skipped, List<SkippedFile> examples, int files) {}
 
   private static final int EXAMPLES = 5;
@@ -33,13 +33,13 @@ public final class EmbeddingExport {
 
   /**
    * Embeds {@code images} ({@code path, content} rows) into {@code partitions} Parquet files at
-   * {@code out}, replacing an existing folder only if {@code overwrite}. A corpus without a single
-   * decodable image fails and publishes nothing.
+   * {@code out}, replacing an existing folder only if {@code overwrite}; the undecodable ones are added
+   * to {@code skipped}, which may hold files found before. A corpus without a single decodable image
+   * fails and publishes nothing.
    */
-  public static Result write(EncoderModel model, Dataset<Row> images, String out, int partitions, boolean overwrite)
-      throws IOException {
+  public static Result write(EncoderModel model, Dataset<Row> images, SkippedImages skipped, String out, int partitions,
+      boolean overwrite) throws IOException {
     SparkSession spark = images.sparkSession();
-    SkippedImages skipped = SkippedImages.register(spark.sparkContext(), "embed: undecodable images");
     EncoderModel skipping = model.copy(new ParamMap()).setHandleInvalid("skip");
     Dataset<Row> table = skipping.transformRecordingSkipped(images.select("path", skipping.getInputCol()), skipped)
         .select(col("path"), vector_to_array(col(skipping.getOutputCol()), "float32").as("embedding"));

@@ -30,6 +30,15 @@ public final class SkippedImages implements Serializable {
     return new SkippedImages(sc.longAccumulator(name), sc.collectionAccumulator(name + " (examples)"));
   }
 
+  /**
+   * Records files the driver found unusable before any task ran (zero-byte files, which Spark's
+   * binaryFile source drops unseen): {@code files} of them, {@code examples} among them.
+   */
+  public void addFound(long files, List<SkippedFile> examples) {
+    count.add(files);
+    examples.forEach(this.examples::add);
+  }
+
   /** Records one file; {@code nthInPartition} counts from 0 within the task. */
   void add(SkippedFile file, long nthInPartition) {
     count.add(1);

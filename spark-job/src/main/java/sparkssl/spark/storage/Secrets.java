@@ -27,8 +27,10 @@ public final class Secrets {
   static final List<Pattern> SECRET_KEYS = List.of(
       // fs.s3a.secret.key, spark.authenticate.secret, OAuth client secrets, AWS_SECRET_ACCESS_KEY
       Pattern.compile("secret", Pattern.CASE_INSENSITIVE),
-      // spark.ssl.keyStorePassword, fs.ftp.password.HOST, javax.jdo.option.ConnectionPassword
-      Pattern.compile("passw(or)?d|pwd", Pattern.CASE_INSENSITIVE),
+      // spark.ssl.keyStorePassword, fs.ftp.password.HOST, javax.jdo.option.ConnectionPassword, MYSQL_PWD; a bare
+      // "pwd" only after a separator: the shell's PWD and OLDPWD hold the working directory, under which
+      // corpus and run paths lie, and scrubbing it would turn them into "<redacted>/..." in every message
+      Pattern.compile("passw(or)?d|[._-]pwd($|[._-])", Pattern.CASE_INSENSITIVE),
       // fs.s3a.session.token, OAuth access and refresh tokens, Kubernetes oauthToken
       Pattern.compile("token", Pattern.CASE_INSENSITIVE),
       // fs.adl.oauth2.credential; not fs.s3a.aws.credentials.provider, a class name worth seeing

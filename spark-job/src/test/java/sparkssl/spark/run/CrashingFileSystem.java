@@ -30,26 +30,39 @@ import org.apache.hadoop.util.Progressable;
  * </ul>
  *
  * <p>With {@code crashAt} at {@link Long#MAX_VALUE} nothing fails and {@link #events()} counts what a
- * piece of work costs. The wrapped file system may be shared: close it, not this.
+ * piece of work costs. {@link #failingOnce} fails event {@code crashAt} alone: a transient failure,
+ * after which the writer's own clean-up reaches the file system. The wrapped file system may be
+ * shared: close it, not this.
  */
-final class CrashingFileSystem extends FilterFileSystem {
+public final class CrashingFileSystem extends FilterFileSystem {
   /** Parsed once: a Configuration reads Hadoop's default XML files when first asked. */
   static final Configuration CONF = new Configuration();
   private final long crashAt;
+  private final boolean once;
   private final Random random;
   private final List<Long> operations = new ArrayList<>();
   private long events;
   private String crash;
 
   /** Crashes at event {@code crashAt} of {@code fs}, an initialized file system. */
-  CrashingFileSystem(FileSystem fs, long crashAt, Random random) throws IOException {
+  public CrashingFileSystem(FileSystem fs, long crashAt, Random random) throws IOException {
+    this(fs, crashAt, false, random);
+  }
+
+  private CrashingFileSystem(FileSystem fs, long crashAt, boolean once, Random random) throws IOException {
     super(fs);
     this.crashAt = crashAt;
+    this.once = once;
     this.random = random;
     initialize(fs.getUri(), fs.getConf());
   }
 
-  long events() {
+  /** Fails event {@code at} of {@code fs} as a crash would, and lets every other event through. */
+  public static CrashingFileSystem failingOnce(FileSystem fs, long at, Random random) throws IOException {
+    return new CrashingFileSystem(fs, at, true, random);
+  }
+
+  public long events() {
     return events;
   }
 
@@ -58,15 +71,20 @@ final class CrashingFileSystem extends FilterFileSystem {
     return operations;
   }
 
-  boolean crashed() {
+  public boolean crashed() {
     return events > crashAt;
+  }
+
+  /** Whether an event fails: the crash itself, and after it every event unless the crash was a single failure. */
+  private boolean fails(boolean crashing) {
+    return crashing || (!once && crashed());
   }
 
   /**
    * What the crash cut off: {@code create}, {@code write}, {@code close}, {@code rename},
    * {@code delete} or {@code mkdirs}, a space, and the file's name; null before the crash.
    */
-  String crash() {
+  public String crash() {
     return crash;
   }
 
@@ -83,8 +101,7 @@ final class CrashingFileSystem extends FilterFileSystem {
   /** Counts file operation {@code kind} on {@code file}; throws when it is the crash or comes after it. */
   private void event(String kind, Path file) throws IOException {
     operations.add(events);
-    isCrash(kind, file);
-    if (crashed()) {
+    if (fails(isCrash(kind, file))) {
       throw new IOException("crashed at event " + crashAt);
     }
   }
@@ -133,7 +150,7 @@ final class CrashingFileSystem extends FilterFileSystem {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       boolean crashing = isCrash("write", file);
-      if (crashed()) {
+      if (fails(crashing)) {
         out.write(b, off, crashing ? random.nextInt(len + 1) : 0);
         out.flush();
         throw new IOException("crashed at event " + crashAt + " writing " + file);
@@ -143,7 +160,7 @@ final class CrashingFileSystem extends FilterFileSystem {
 
     @Override
     public void close() throws IOException {
-      if (crashed()) {
+      if (fails(false)) {
         out.close();
         throw new IOException("crashed at event " + crashAt + " before closing " + file);
       }

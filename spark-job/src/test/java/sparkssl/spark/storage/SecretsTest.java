@@ -53,7 +53,9 @@ class SecretsTest {
       "spark.executorEnv.AWS_ACCESS_KEY_ID",
       "spark.executorEnv.AWS_SESSION_TOKEN",
       "AWS_SECRET_ACCESS_KEY",
-      "GOOGLE_API_KEY");
+      "GOOGLE_API_KEY",
+      "MYSQL_PWD",
+      "db.pwd");
 
   /** Settings worth seeing in config.json, that look a little like credentials. */
   static final List<String> PLAIN = List.of(
@@ -72,7 +74,12 @@ class SecretsTest {
       "spark.ssl.keyStore",
       "spark.kerberos.keytab",
       "spark.executor.memory",
-      "spark.sql.shuffle.partitions");
+      "spark.sql.shuffle.partitions",
+      // the shell's working directories: a corpus under them is a path to show, not a secret
+      "PWD",
+      "OLDPWD",
+      "HOME",
+      "PATH");
 
   @Test
   void tableNamesEveryCredentialAndNothingElse() {
@@ -134,5 +141,17 @@ class SecretsTest {
     String scrubbed = Secrets.scrub("java.io.IOException: bad key Remembered-Secret-42 for s3a://u:p@b/x in spark-ssl");
     assertEquals("java.io.IOException: bad key <redacted> for s3a://<redacted>@b/x in spark-ssl", scrubbed);
     assertEquals("abc", Secrets.scrub("abc"), "values too short to scrub safely are left alone");
+  }
+
+  /** The job remembers its whole environment: only the credentials among it are scrubbed from messages. */
+  @Test
+  void scrubLeavesTheWorkingDirectoryAndRemovesACredentialOfTheEnvironment() {
+    String cwd = "/home/ada/projects/spark-ssl";
+    Secrets.remember(Map.of("PWD", cwd, "OLDPWD", "/home/ada", "HOME", "/home/ada", "PATH", "/usr/local/bin:/usr/bin",
+        "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+    String inputError = "the corpus " + cwd + "/data/corpus has 3 image files, fewer than one global batch";
+    assertEquals(inputError, Secrets.scrub(inputError));
+    assertEquals("S3 rejected the key <redacted> for " + cwd + "/data",
+        Secrets.scrub("S3 rejected the key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY for " + cwd + "/data"));
   }
 }
