@@ -97,8 +97,8 @@ public final class PretrainJob {
     LOG.info("corpus {}: {}, {} images{}", Secrets.redactUris(cfg.corpus), layout.format().flag(), paths.size(),
         empty.count() == 0 ? "" : "; " + empty.count() + " left out (" + empty.why() + "), e.g. " + empty.examples());
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
-    EpochSource epochs = EpochSource.of(sc, corpus, cfg, workers, pipeline);
-    long stepsPerEpoch = epochs.stepsPerEpoch(paths);
+    EpochSource epochSource = EpochSource.of(sc, corpus, cfg, workers, pipeline);
+    long stepsPerEpoch = epochSource.stepsPerEpoch(paths);
     if (stepsPerEpoch == 0) {
       throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
           + "global batch (" + workers + " workers x --batch-size " + cfg.batchSize + "): add images, or lower --workers or --batch-size");
@@ -183,7 +183,7 @@ public final class PretrainJob {
 
     EpochSource.EpochInput next = null;
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
-      EpochSource.EpochInput in = next != null ? next : epochs.epoch(epoch, paths, undecodable.keySet(), frequency);
+      EpochSource.EpochInput in = next != null ? next : epochSource.epoch(epoch, paths, undecodable.keySet(), frequency);
       next = null;
       Epoch rounds = in.rounds();
       LongAccumulator good = in.good();
@@ -228,7 +228,7 @@ public final class PretrainJob {
       if (epoch < cfg.epochs) {
         // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
-        next = epochs.epoch(epoch + 1, paths, undecodable.keySet(), frequency);
+        next = epochSource.epoch(epoch + 1, paths, undecodable.keySet(), frequency);
         progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
         next.rounds().prefetch(sc);
       }
@@ -287,7 +287,7 @@ public final class PretrainJob {
     }
     progress.close();
     master.release();
-    epochs.release();
+    epochSource.release();
     JsonNode lastRecord = metrics.get(metrics.size() - 1);
     if (lastRecord.has("knn_top1_random_init")) {
       LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
