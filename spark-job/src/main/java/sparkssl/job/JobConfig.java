@@ -89,6 +89,18 @@ public final class JobConfig extends EvalSetOptions {
     }
   }
 
+  @Option(names = "--epoch-data", defaultValue = "shuffle",
+      description = "How each epoch's images reach the workers: shuffle (every epoch a seeded shuffle of every image's bytes "
+          + "into exact global batches) or shards (the corpus dealt once into a seeded IID shard per worker, kept on the "
+          + "executors; every epoch each worker draws a fresh seeded permutation of its own shard, so later epochs shuffle "
+          + "no bytes) (default: ${DEFAULT-VALUE}).")
+  public EpochData epochData;
+
+  /** Values of {@code --epoch-data}. */
+  public enum EpochData {
+    shuffle, shards
+  }
+
   @Mixin
   public MethodConfig method = new MethodConfig();
 

@@ -30,8 +30,8 @@ import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.cost.AutoFrequency;
 import sparkssl.spark.corpus.CorpusLayout;
+import sparkssl.spark.data.Epoch;
 import sparkssl.spark.data.EpochPlan;
-import sparkssl.spark.data.ShuffledEpoch;
 import sparkssl.spark.data.SkippedFile;
 import sparkssl.spark.eval.KnnEvaluation;
 import sparkssl.spark.ml.EncoderInput;
@@ -51,8 +51,9 @@ import sparkssl.spark.train.TaskDevice;
 import sparkssl.spark.train.TrainingDivergedException;
 
 /**
- * The epoch loop. Each epoch shuffles the corpus into exact worker batches by a seeded plan, makes
- * fresh views on the workers, trains with synchronous parameter averaging (stopping, with nothing of
+ * The epoch loop. Each epoch deals the corpus into exact worker batches by a seeded plan (a shuffle
+ * of the corpus, or a permutation of worker shards dealt once: {@code --epoch-data}), makes fresh
+ * views on the workers, trains with synchronous parameter averaging (stopping, with nothing of
  * the epoch saved, when the loss diverges), then publishes a checkpoint and records metrics. At the end
  * the encoder's k-NN top-1 is reported next to the same encoder's at random initialisation. With
  * {@code --resume} the loop continues after the newest complete checkpoint, with the same data order,
@@ -97,7 +98,8 @@ public final class PretrainJob {
     LOG.info("corpus {}: {}, {} images{}", Secrets.redactUris(cfg.corpus), layout.format().flag(), paths.size(),
         empty.count() == 0 ? "" : "; " + empty.count() + " left out (" + empty.why() + "), e.g. " + empty.examples());
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
-    long stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), workers, cfg.batchSize);
+    EpochSource epochSource = EpochSource.of(sc, corpus, cfg, workers, pipeline);
+    long stepsPerEpoch = epochSource.stepsPerEpoch(paths);
     if (stepsPerEpoch == 0) {
       throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
           + "global batch (" + workers + " workers x --batch-size " + cfg.batchSize + "): add images, or lower --workers or --batch-size");
@@ -182,19 +184,19 @@ public final class PretrainJob {
         cfg.optimizer.learningRate, String.format("%.4g", cfg.optimizer.lrScaling.factor(workers)), workers,
         cfg.optimizer.lrScaling, cfg.optimizer.outerOptions(), stepsPerEpoch, EpochPlan.stepsPerEpoch(paths.size(), 1, cfg.batchSize));
 
-    EpochInput next = null;
+    EpochSource.EpochInput next = null;
     for (int epoch = firstEpoch; epoch <= cfg.epochs; epoch++) {
-      EpochInput in = next != null ? next : EpochInput.of(sc, corpus, paths, cfg, epoch, workers, frequency, pipeline);
+      EpochSource.EpochInput in = next != null ? next : epochSource.epoch(epoch, paths, undecodable.keySet(), frequency);
       next = null;
-      ShuffledEpoch.Batches batches = in.batches();
+      Epoch rounds = in.rounds();
       LongAccumulator good = in.good();
       CollectionAccumulator<SkippedFile> bad = in.bad();
-      progress.startEpoch(epoch, paths.size() - batches.plan().dropped(), good);
+      progress.startEpoch(epoch, paths.size() - rounds.dropped(), good);
 
       long start = System.nanoTime();
       sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch));
       try {
-        sparkNet.fit(batches.rdd());
+        master.fit(sparkNet, rounds);
       } catch (TrainingDivergedException e) {
         throw new IllegalStateException("training diverged in epoch " + epoch + ": " + e.getMessage() + ". Nothing of epoch "
             + epoch + " was saved; " + (lastGood == null ? "no checkpoint had been published yet"
@@ -221,7 +223,7 @@ public final class PretrainJob {
       record.put("images", good.value());
       record.put("images_per_s", good.value() / wall);
       record.put("wall_s", wall);
-      record.put("dropped_images", batches.plan().dropped());
+      record.put("dropped_images", rounds.dropped());
       record.putAll(stats.metrics());
       record.put("averaging_frequency", frequency);
       if (auto != null) {
@@ -231,10 +233,10 @@ public final class PretrainJob {
       if (epoch < cfg.epochs) {
         // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
-        next = EpochInput.of(sc, corpus, paths, cfg, epoch + 1, workers, frequency, pipeline);
+        next = epochSource.epoch(epoch + 1, paths, undecodable.keySet(), frequency);
         progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
         sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch + 1));
-        next.batches().prefetch(sc);
+        next.rounds().prefetch(sc);
         sc.setLocalProperty(TrainingObserver.EPOCH, null);
       }
       record.put("skipped_files", skippedSoFar);
@@ -301,6 +303,7 @@ public final class PretrainJob {
     }
     progress.close();
     master.release();
+    epochSource.release();
     JsonNode lastRecord = metrics.get(metrics.size() - 1);
     if (lastRecord.has("knn_top1_random_init")) {
       LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
@@ -337,6 +340,7 @@ public final class PretrainJob {
     c.put("averaging_frequency", cfg.averagingFrequency.json());
     c.put("workers", workers);
     c.put("aggregation", cfg.aggregation);
+    c.put("epoch_data", cfg.epochData);
     c.put("global_batch", workers * cfg.batchSize);
     c.put("base_learning_rate", cfg.optimizer.learningRate);
     c.put("lr_scaling", cfg.optimizer.lrScaling);
@@ -353,16 +357,5 @@ public final class PretrainJob {
     c.put("spark_conf", cfg.redactedSparkConf());
     c.put("keep_checkpoints", cfg.keepCheckpoints);
     return c;
-  }
-
-  /** An epoch's batches and the accumulators its views count decoded images and skipped files into. */
-  private record EpochInput(ShuffledEpoch.Batches batches, LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {
-    static EpochInput of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, JobConfig cfg, int epoch, int workers,
-        int frequency, ViewPipeline pipeline) {
-      LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
-      CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
-      return new EpochInput(ShuffledEpoch.of(sc, corpus, paths, cfg.seed, epoch, workers, cfg.batchSize, frequency, pipeline,
-          pipeline.trainingViewCount(), good, bad), good, bad);
-    }
   }
 }

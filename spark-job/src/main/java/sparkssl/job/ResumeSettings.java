@@ -13,7 +13,7 @@ import java.util.Set;
 final class ResumeSettings {
   /** The {@code config.json} keys that decide what training does. */
   static final List<String> TRAINING = List.of("corpus", "corpus_files", "epochs", "batch_size_per_worker", "averaging_frequency",
-      "workers", "steps_per_epoch", "views", "model", "outer_optimizer");
+      "workers", "epoch_data", "steps_per_epoch", "views", "model", "outer_optimizer");
 
   private ResumeSettings() {}
 

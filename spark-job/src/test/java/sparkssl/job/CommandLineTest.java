@@ -49,7 +49,7 @@ class CommandLineTest {
     CommandRun c = run("train", "--epoch", "3");
     assertEquals(2, c.code());
     assertTrue(c.err().contains("Unknown option") && c.err().contains("'--epoch'"), c.err());
-    assertEquals(List.of("spark-ssl train: Unknown options: '--epoch', '3'; did you mean --epochs? (spark-ssl train --help lists the options)"),
+    assertEquals(List.of("spark-ssl train: Unknown options: '--epoch', '3'; did you mean --epochs or --epoch-data? (spark-ssl train --help lists the options)"),
         c.err().lines().toList(), "one line with the likely option");
   }
 

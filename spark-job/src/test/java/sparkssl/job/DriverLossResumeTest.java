@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import sparkssl.spark.run.CheckpointManifest;
 import sparkssl.spark.run.CheckpointStore;
 import sparkssl.spark.run.ChildJvm;
@@ -25,7 +26,8 @@ import sparkssl.spark.run.RunDirectory;
  * of its own and is killed (SIGKILL, by its PID) as soon as epoch 1's checkpoint is published; {@code train --resume} in a new process continues from
  * the newest checkpoint, says so, writes every epoch's metrics exactly once, and ends with the same
  * parameters, bit for bit, and the same per-epoch losses as the same run left alone. Resuming the
- * finished run once more changes nothing.
+ * finished run once more changes nothing. Both epoch data paths: a shuffle per epoch, and worker shards
+ * dealt again by the resumed driver.
  */
 class DriverLossResumeTest {
   private static final int EPOCHS = 3;
@@ -33,15 +35,16 @@ class DriverLossResumeTest {
   @TempDir
   Path tmp;
 
-  @Test
-  void aKilledRunResumesFromItsLastCheckpointAndEndsAsTheUninterruptedRun() throws Exception {
+  @ParameterizedTest
+  @EnumSource(JobConfig.EpochData.class)
+  void aKilledRunResumesFromItsLastCheckpointAndEndsAsTheUninterruptedRun(JobConfig.EpochData epochData) throws Exception {
     Path corpus = tmp.resolve("corpus");
-    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 4);
+    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 6);
     byte[] png = Files.readAllBytes(Files.list(corpus.resolve("bag")).sorted().findFirst().orElseThrow());
     Files.write(corpus.resolve("bag/truncated.png"), java.util.Arrays.copyOf(png, png.length / 2));
     List<String> args = List.of("--corpus", corpus.toUri().toString(), "--skip-eval", "--epochs", String.valueOf(EPOCHS),
         "--batch-size", "8", "--workers", "3", "--averaging-frequency", "1", "--seed", "7", "--method", "byol",
-        "--outer-optimizer", "nesterov", "--aggregation", "tree");
+        "--outer-optimizer", "nesterov", "--aggregation", "tree", "--epoch-data", epochData.name());
 
     Path uninterrupted = tmp.resolve("uninterrupted");
     List<String> alone = new ArrayList<>(args);

@@ -17,7 +17,7 @@ class ResumeSettingsTest {
   private static ObjectNode config() throws Exception {
     return (ObjectNode) JSON.readTree("""
         {"corpus": "s3a://b/images", "corpus_files": 5000, "epochs": 10, "batch_size_per_worker": 64,
-         "averaging_frequency": 4, "workers": 2, "steps_per_epoch": 39, "knn_k": 20, "spark_master": "local[2]",
+         "averaging_frequency": 4, "workers": 2, "epoch_data": "shuffle", "steps_per_epoch": 39, "knn_k": 20, "spark_master": "local[2]",
          "views": {"crop_scale": [0.2, 1.0]},
          "model": {"seed": 42, "optimizer": {"kind": "adam", "learningRate": 0.001}}}
         """);
@@ -44,6 +44,10 @@ class ResumeSettingsTest {
     ObjectNode workers = config();
     workers.put("workers", 4);
     assertTrue(refusal(workers).startsWith("--resume: workers is 4 here but was 2 when"), refusal(workers));
+
+    ObjectNode shards = config();
+    shards.put("epoch_data", "shards");
+    assertTrue(refusal(shards).startsWith("--resume: epoch_data is \"shards\" here but was \"shuffle\" when"), refusal(shards));
   }
 
   private static String refusal(JsonNode now) throws Exception {

@@ -70,6 +70,10 @@ public final class EpochPlan implements Serializable {
     return (int) (step / frequency) * workers + worker;
   }
 
+  public int workers() {
+    return workers;
+  }
+
   public int partitions() {
     return rounds() * workers;
   }

@@ -23,13 +23,29 @@ import sparkssl.augment.ViewPipeline;
 public final class ShuffledEpoch {
   private ShuffledEpoch() {}
 
-  /** The plan, the batches it makes, and the shuffle of file bytes that feeds them. */
-  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd, ShuffleDependency<?, ?, ?> shuffle) {
+  /** The plan, the batches it makes (partition {@code r*W + w}: round r, worker w), and the shuffle of file bytes that feeds them. */
+  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd, ShuffleDependency<?, ?, ?> shuffle) implements Epoch {
+    @Override
+    public int rounds() {
+      return plan.rounds();
+    }
+
+    @Override
+    public JavaRDD<DataSet> round(int r) {
+      return new PartitionRounds(rdd, plan.workers()).round(r);
+    }
+
+    @Override
+    public long dropped() {
+      return plan.dropped();
+    }
+
     /**
      * Starts writing this epoch's shuffle now, in the background: the epoch's first round then finds
      * it done (Spark reuses a shuffle's map output) instead of reading and shuffling the corpus
      * itself while every worker waits. The previous epoch's checkpoint and metrics run meanwhile.
      */
+    @Override
     public void prefetch(JavaSparkContext sc) {
       sc.sc().submitMapStage(shuffle);
     }

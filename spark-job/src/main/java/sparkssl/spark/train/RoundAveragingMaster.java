@@ -13,7 +13,6 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.PartitionPruningRDD;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
@@ -30,16 +29,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import scala.Tuple2;
-import scala.runtime.AbstractFunction1;
 import sparkssl.model.momentum.Teacher;
+import sparkssl.spark.data.EpochRounds;
+import sparkssl.spark.data.PartitionRounds;
 import sparkssl.spark.outer.OuterOptimizer;
 import sparkssl.spark.outer.PlainAverage;
 
 /**
- * Synchronous parameter averaging over pre-planned partitions: partition {@code r*W + w} of the RDD
- * passed to {@code fit} is worker {@code w}'s share of averaging round {@code r}, each of its
- * DataSets one step (see {@code sparkssl.spark.data.EpochPlan}). Round {@code r} is one Spark job
- * over exactly those {@code W} partitions; the driver then averages parameters and updater state
+ * Synchronous parameter averaging over pre-planned rounds ({@link EpochRounds}): partition {@code w}
+ * of round {@code r} is worker {@code w}'s share of the round, each of its DataSets one step. An RDD
+ * passed to {@code fit} is read as {@link PartitionRounds}, partition {@code r*W + w} for worker
+ * {@code w} in round {@code r} (see {@code sparkssl.spark.data.EpochPlan}). Round {@code r} is one
+ * Spark job over exactly its {@code W} partitions; the driver then averages parameters and updater state
  * (including batch-norm running statistics, which DL4J keeps among the parameters) with equal weights
  * over the workers that trained; an {@link OuterOptimizer} may then step the parameters from the
  * round's start along the averaged change.
@@ -83,16 +84,25 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
 
   @Override
   public void executeTraining(SparkComputationGraph network, JavaRDD<DataSet> trainingData) {
+    train(network, new PartitionRounds(trainingData, workers));
+  }
+
+  /** Trains one epoch's rounds and counts the epoch, as {@code SparkComputationGraph.fit} counts an RDD's. */
+  public void fit(SparkComputationGraph network, EpochRounds epoch) {
+    train(network, epoch);
+    network.getNetwork().incrementEpochCount();
+  }
+
+  private void train(SparkComputationGraph network, EpochRounds epoch) {
     JavaSparkContext sc = network.getSparkContext();
     ComputationGraph net = network.getNetwork();
     Broadcast<ComputationGraphConfiguration> conf = sc.broadcast(net.getConfiguration());
-    int partitions = trainingData.getNumPartitions();
-    int roundCount = (partitions + workers - 1) / workers;
+    int roundCount = epoch.rounds();
     // the caller's description (epoch and phase; Spark's key, private to Spark) stays in front in the Spark UI
     String callerDescription = sc.getLocalProperty("spark.job.description");
     for (int r = 0; r < roundCount; r++) {
       long start = System.nanoTime();
-      RoundSum sum = runRound(sc, net, conf, trainingData, r, List.copyOf(hooks),
+      RoundSum sum = runRound(sc, net, conf, epoch.round(r), List.copyOf(hooks),
           (callerDescription == null ? "train" : callerDescription) + ", round " + (r + 1) + " of " + roundCount);
       sc.setJobDescription(callerDescription);
       long trained = System.nanoTime();
@@ -126,7 +136,7 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
         JavaRDD<DataSet> data = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
             .mapPartitions(new SyntheticBatches(featureShape, steps), true);
         long start = System.nanoTime();
-        RoundSum sum = runRound(sc, net, conf, data, 0, List.of(),
+        RoundSum sum = runRound(sc, net, conf, data, List.of(),
             "probe round " + (r + 1) + " of " + (warmups + timed));
         average(sum);
         double wall = (System.nanoTime() - start) / 1e9;
@@ -159,24 +169,19 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   }
 
   private RoundSum runRound(JavaSparkContext sc, ComputationGraph net, Broadcast<ComputationGraphConfiguration> conf,
-      JavaRDD<DataSet> data, int r, List<TrainingHook> roundHooks, String description) {
+      JavaRDD<DataSet> round, List<TrainingHook> roundHooks, String description) {
     INDArray updater = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
     Broadcast<RoundState> state = sc.broadcast(new RoundState(PackedArray.of(net.params()), PackedArray.of(updater),
         teacher == null ? null : PackedArray.of(teacher.state()), net.getIterationCount(), net.getEpochCount()));
     sc.setJobDescription(description);
     try {
-      JavaRDD<RoundResult> results = round(data, r)
+      JavaRDD<RoundResult> results = round
           .mapPartitionsWithIndex(new WorkerRound(run, conf, state, teacher == null ? null : teacher.settings(),
               roundHooks), false);
       return aggregation == Aggregation.TREE && workers > 1 ? treeSum(results, workers) : RoundSum.of(results.collect());
     } finally {
       state.destroy();
     }
-  }
-
-  /** The W partitions of round {@code r}, renumbered 0..W-1 (so a partition's index is its worker). */
-  private JavaRDD<DataSet> round(JavaRDD<DataSet> data, int r) {
-    return PartitionPruningRDD.create(data.rdd(), new InRound(r, workers)).toJavaRDD();
   }
 
   /**
@@ -260,23 +265,6 @@ public final class RoundAveragingMaster implements TrainingMaster<RoundResult, T
   /** Frees the networks this run kept in this JVM (all of them in local mode). */
   public void release() {
     WorkerNetworks.forget(run);
-  }
-
-  /** Partition filter of one round; a Scala function because PartitionPruningRDD takes one. */
-  private static final class InRound extends AbstractFunction1<Object, Object> implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-    private final int round;
-    private final int workers;
-
-    InRound(int round, int workers) {
-      this.round = round;
-      this.workers = workers;
-    }
-
-    @Override
-    public Object apply(Object partition) {
-      return (Integer) partition / workers == round;
-    }
   }
 
   @Override

@@ -3,19 +3,14 @@ package sparkssl.spark.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
-import javax.imageio.ImageIO;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -41,16 +36,13 @@ import sparkssl.model.SslNetwork;
 import sparkssl.model.optim.OptimizerOptions;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.ShuffledEpoch;
+import sparkssl.spark.data.SizeSortedCorpus;
 
 /**
- * Trains two epochs in local mode with 2 workers on a generated corpus whose PNG file size tracks the
- * class (Spark's binaryFile packs files into partitions by size, so batches cut from its partitions
- * hold one class), recording on the executors, for every step, what the loss saw and the learning
- * rate the worker's network applied.
+ * Trains two epochs in local mode with 2 workers on a {@link SizeSortedCorpus}, recording on the
+ * executors, for every step, what the loss saw and the learning rate the worker's network applied.
  */
 class ShuffledRoundsTest {
-  private static final int CLASSES = 4;
-  private static final int PER_CLASS = 160;
   private static final int WORKERS = 2;
   private static final int BATCH = 32;
   private static final int FREQUENCY = 3;
@@ -61,7 +53,6 @@ class ShuffledRoundsTest {
   static Path tmp;
   private static SparkSession spark;
   private static final List<Step> steps = new ArrayList<>();
-  private static final Map<String, Integer> labels = new HashMap<>();
   private static List<String> paths;
   private static Dataset<Row> corpus;
   private static OptimizerOptions optimizer;
@@ -73,14 +64,13 @@ class ShuffledRoundsTest {
 
   @BeforeAll
   static void train() throws IOException {
-    writeCorpus(tmp.resolve("corpus"));
+    SizeSortedCorpus.write(tmp.resolve("corpus"));
     spark = SparkSession.builder().master("local[" + WORKERS + "]").appName("shuffled-rounds")
         .config("spark.ui.enabled", "false").getOrCreate();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FolderCorpus folder = new FolderCorpus(spark, tmp.resolve("corpus").toUri().toString());
     corpus = folder.images(spark);
     paths = folder.list(spark).keys();
-    paths.forEach(p -> labels.put(p, Integer.parseInt(p.replaceAll("(.*/)?class(\\d)/.*", "$2"))));
     stepsPerEpoch = EpochPlan.stepsPerEpoch(paths.size(), WORKERS, BATCH);
 
     ModelOptions model = new ModelOptions();
@@ -118,7 +108,7 @@ class ShuffledRoundsTest {
   @Test
   void batchesAreUniformSamplesWhereSparkPartitionsAreNot() {
     List<int[]> planned = steps.stream().map(s -> classCounts(s.positions(), plans.get(s.epoch() - 1))).toList();
-    double shuffled = chiSquareZ(planned);
+    double shuffled = SizeSortedCorpus.chiSquareZ(planned);
     assertTrue(shuffled < 3.1, "class mix of the batches the loss saw departs from uniform sampling: z = " + shuffled);
 
     // the control: batches cut from binaryFile's partitions in order, as the job formed them before
@@ -133,8 +123,8 @@ class ShuffledRoundsTest {
         }
       });
       return out.iterator();
-    }).collect().stream().map(ShuffledRoundsTest::classCounts).toList();
-    double packed = chiSquareZ(partitionBatches);
+    }).collect().stream().map(SizeSortedCorpus::classCounts).toList();
+    double packed = SizeSortedCorpus.chiSquareZ(partitionBatches);
     assertTrue(packed > 10, "control: size-packed partitions should group classes, z = " + packed);
   }
 
@@ -179,58 +169,11 @@ class ShuffledRoundsTest {
         byPosition.put(pos, p);
       }
     });
-    int[] counts = new int[CLASSES];
+    List<String> batch = new ArrayList<>();
     for (int p : positions) {
-      counts[labels.get(byPosition.get(p))]++;
+      batch.add(byPosition.get(p));
     }
-    return counts;
-  }
-
-  private static int[] classCounts(List<String> batch) {
-    int[] counts = new int[CLASSES];
-    batch.forEach(p -> counts[Integer.parseInt(p.replaceAll(".*/class(\\d)/.*", "$1"))]++);
-    return counts;
-  }
-
-  /**
-   * Pearson's statistic of every batch's class counts against the corpus's class shares, summed over
-   * batches, as a z-score against its chi-square distribution (df = batches x (classes - 1)); sampling
-   * without replacement makes it slightly smaller, so the test errs towards passing uniform batches.
-   */
-  private static double chiSquareZ(List<int[]> batches) {
-    double x = 0;
-    for (int[] counts : batches) {
-      int n = 0;
-      for (int c : counts) {
-        n += c;
-      }
-      for (int c : counts) {
-        double e = (double) n / CLASSES;
-        x += (c - e) * (c - e) / e;
-      }
-    }
-    int df = batches.size() * (CLASSES - 1);
-    return (x - df) / Math.sqrt(2.0 * df);
-  }
-
-  /** Class c: PNGs with noise of amplitude rising with c, so file size sorts by class. */
-  private static void writeCorpus(Path root) throws IOException {
-    Random rnd = new Random(3);
-    int[] noise = {0, 6, 30, 120};
-    for (int c = 0; c < CLASSES; c++) {
-      Path dir = Files.createDirectories(root.resolve("class" + c));
-      for (int i = 0; i < PER_CLASS; i++) {
-        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        int base = 60 + rnd.nextInt(100);
-        for (int y = 0; y < 28; y++) {
-          for (int x = 0; x < 28; x++) {
-            int v = base + (noise[c] == 0 ? 0 : rnd.nextInt(noise[c]));
-            img.getRaster().setSample(x, y, 0, Math.min(255, v));
-          }
-        }
-        ImageIO.write(img, "png", new File(dir.toFile(), String.format("%04d.png", i)));
-      }
-    }
+    return SizeSortedCorpus.classCounts(batch);
   }
 
   private static Step parse(String s) {

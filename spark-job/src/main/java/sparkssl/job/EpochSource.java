@@ -1,0 +1,73 @@
+package sparkssl.job;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.CollectionAccumulator;
+import org.apache.spark.util.LongAccumulator;
+import sparkssl.augment.ViewPipeline;
+import sparkssl.spark.data.Epoch;
+import sparkssl.spark.data.EpochPlan;
+import sparkssl.spark.data.ShuffledEpoch;
+import sparkssl.spark.data.SkippedFile;
+import sparkssl.spark.data.WorkerShards;
+
+/**
+ * Where a run's epochs come from, as {@code --epoch-data} says: every epoch a shuffle of the corpus
+ * into exact global batches ({@link ShuffledEpoch}), or worker shards dealt once and permuted on the
+ * workers every epoch ({@link WorkerShards}).
+ */
+final class EpochSource {
+  private final JavaSparkContext sc;
+  private final Dataset<Row> corpus;
+  private final JobConfig cfg;
+  private final int workers;
+  private final ViewPipeline pipeline;
+  /** Null unless {@code --epoch-data shards}. */
+  private final WorkerShards shards;
+
+  private EpochSource(JavaSparkContext sc, Dataset<Row> corpus, JobConfig cfg, int workers, ViewPipeline pipeline,
+      WorkerShards shards) {
+    this.sc = sc;
+    this.corpus = corpus;
+    this.cfg = cfg;
+    this.workers = workers;
+    this.pipeline = pipeline;
+    this.shards = shards;
+  }
+
+  static EpochSource of(JavaSparkContext sc, Dataset<Row> corpus, JobConfig cfg, int workers, ViewPipeline pipeline) {
+    return new EpochSource(sc, corpus, cfg, workers, pipeline,
+        cfg.epochData == JobConfig.EpochData.shards ? WorkerShards.deal(sc, corpus, cfg.seed, workers) : null);
+  }
+
+  /** Global steps an epoch of these keys makes. */
+  long stepsPerEpoch(Collection<String> keys) {
+    return shards == null ? EpochPlan.stepsPerEpoch(keys.size(), workers, cfg.batchSize)
+        : WorkerShards.stepsPerEpoch(keys, cfg.seed, workers, cfg.batchSize);
+  }
+
+  /** Epoch {@code epoch} over the current {@code keys}, the corpus less the {@code undecodable} ones. */
+  EpochInput epoch(int epoch, List<String> keys, Set<String> undecodable, int frequency) {
+    LongAccumulator good = sc.sc().longAccumulator("images epoch " + epoch);
+    CollectionAccumulator<SkippedFile> bad = sc.sc().collectionAccumulator("skipped files epoch " + epoch);
+    int views = pipeline.trainingViewCount();
+    Epoch rounds = shards == null
+        ? ShuffledEpoch.of(sc, corpus, keys, cfg.seed, epoch, workers, cfg.batchSize, frequency, pipeline, views, good, bad)
+        : shards.epoch(epoch, keys, undecodable, cfg.batchSize, frequency, pipeline, views, good, bad);
+    return new EpochInput(rounds, good, bad);
+  }
+
+  /** Frees what the run kept on the executors (call once it has trained). */
+  void release() {
+    if (shards != null) {
+      shards.release();
+    }
+  }
+
+  /** An epoch's rounds and the accumulators its views count decoded images and skipped files into. */
+  record EpochInput(Epoch rounds, LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {}
+}
