@@ -1,6 +1,5 @@
 package sparkssl.job;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkssl.augment.ImageDecodeException;
@@ -21,7 +19,7 @@ import sparkssl.spark.run.RunDirectory;
 /**
  * What {@code train} checks before it starts Spark: the run directory is new (or {@code --resume}
  * is given) and writable, the corpus exists and its first images decode, and each evaluation folder
- * holds one subfolder of images per class. A fault of the input is a {@link BadInputException}; a run
+ * holds one subfolder of images per class, the bank enough for the evaluation's protocols. A fault of the input is a {@link BadInputException}; a run
  * directory that cannot be written is an {@link IOException}.
  */
 final class InputChecks {
@@ -43,9 +41,12 @@ final class InputChecks {
     checkRunDirectoryIsNew(run);
     checkCorpus();
     if (!cfg.skipEval) {
-      Set<String> bank = classes("--eval-train", cfg.evalTrain, 2);
-      Set<String> queries = classes("--eval-test", cfg.evalTest, 1);
-      queries.removeAll(bank);
+      LabeledFolder bank = LabeledFolder.list("--eval-train", cfg.evalTrain, hadoop);
+      bank.checkBank(cfg.evalProtocols);
+      LabeledFolder test = LabeledFolder.list("--eval-test", cfg.evalTest, hadoop);
+      test.checkQueries();
+      Set<String> queries = new TreeSet<>(test.classes());
+      queries.removeAll(bank.classes());
       if (!queries.isEmpty()) {
         throw new BadInputException("--eval-test " + cfg.evalTest + " has classes that --eval-train " + cfg.evalTrain
             + " lacks, which k-NN could never predict: " + first(new ArrayList<>(queries)));
@@ -101,60 +102,6 @@ final class InputChecks {
     } else {
       LOG.warn("corpus {}: {}, e.g. {}", cfg.corpus, counts, first(skipped));
     }
-  }
-
-  /**
-   * The class names of a labeled folder: its subfolders, each holding images directly (k-NN takes an
-   * image's class from its parent folder), at least {@code min} of them, and no images beside them.
-   */
-  private Set<String> classes(String option, String uri, int min) throws IOException {
-    Path root = new Path(uri);
-    FileSystem fs = root.getFileSystem(hadoop);
-    FileStatus status;
-    try {
-      status = fs.getFileStatus(root);
-    } catch (FileNotFoundException e) {
-      throw new BadInputException(option + " " + uri + " does not exist");
-    }
-    String layout = "it must hold one subfolder of images per class (" + uri.replaceAll("/+$", "") + "/<class>/*.png)";
-    if (!status.isDirectory()) {
-      throw new BadInputException(option + " " + uri + " is a file: " + layout);
-    }
-    Set<String> classes = new TreeSet<>();
-    int loose = 0;
-    for (FileStatus e : fs.listStatus(root)) {
-      String name = e.getPath().getName();
-      if (Corpus.isHidden(name)) {
-        continue;
-      }
-      if (e.isDirectory()) {
-        if (!holdsImage(fs, e.getPath())) {
-          throw new BadInputException(option + " " + uri + ": class folder '" + name + "' holds no PNG or JPEG files; " + layout);
-        }
-        classes.add(name);
-      } else if (Corpus.isImage(name)) {
-        loose++;
-      }
-    }
-    if (loose > 0) {
-      throw new BadInputException(option + " " + uri + " holds " + loose + " images outside class folders: " + layout);
-    }
-    if (classes.size() < min) {
-      throw new BadInputException(option + " " + uri + " has " + classes.size() + " class folder" + (classes.size() == 1 ? "" : "s")
-          + (min > 1 ? ", k-NN needs at least " + min : "") + ": " + layout);
-    }
-    return classes;
-  }
-
-  private static boolean holdsImage(FileSystem fs, Path dir) throws IOException {
-    RemoteIterator<FileStatus> files = fs.listStatusIterator(dir);
-    while (files.hasNext()) {
-      FileStatus f = files.next();
-      if (f.isFile() && !Corpus.isHidden(f.getPath().getName()) && Corpus.isImage(f.getPath().getName())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String first(List<String> items) {

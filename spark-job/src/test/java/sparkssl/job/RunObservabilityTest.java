@@ -174,6 +174,7 @@ class RunObservabilityTest {
       }
       if (epoch == 2) {
         expected.add("epoch 2/2: k-NN evaluation, random-init encoder");
+        expected.add("epoch 2/2: k-NN evaluation, raw pixels");
       }
       assertEquals(expected, described, group);
     }
