@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,9 @@ class BaselinesTest {
     List<String> protocols = new ArrayList<>();
     new ObjectMapper().readTree(run.runDir.resolve("config.json").toFile()).get("eval_protocol").forEach(p -> protocols.add(p.asText()));
     assertEquals(List.of("knn", "linear"), protocols);
+    // the run's pixels are the encoder's input before normalisation: the same as the reference's
+    JsonNode pixelReference = new ObjectMapper().readTree(Paths.get("src/test/resources/eval-reference/pixel-knn.json").toFile());
+    assertEquals(pixelReference.get("top1").asDouble(), last.get("knn_top1_pixels").asDouble(), 0.001);
 
     assertTrue(run.log.contains(String.format(Locale.ROOT, "k-NN top-1 (k=20, T=0.07): trained encoder %s, same encoder at "
         + "random init %s, raw pixels %s", percent(last, "knn_top1"), percent(last, "knn_top1_random_init"),

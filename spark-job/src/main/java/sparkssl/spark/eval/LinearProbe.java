@@ -48,6 +48,12 @@ public final class LinearProbe {
    * saved model reproduces what {@code train} recorded for it.
    */
   static final int SPLIT_SEED = 0;
+  /**
+   * L-BFGS iterations at most; it stops earlier at Spark's tolerance (1e-6). Spark's own cap of 100
+   * stops short of the optimum at the weaker strengths: on the bundled sample's embeddings at 1e-3 it
+   * left 1.4 points of top-1 that the NumPy reference found (349 iterations reach them).
+   */
+  private static final int MAX_ITERATIONS = 1000;
 
   /**
    * @param heldOutTop1 each strength's top-1 on the held-out part of the bank, in the order tried
@@ -109,7 +115,8 @@ public final class LinearProbe {
         .setWithMean(true).setWithStd(true);
     // the features are standardised already: Spark's own standardisation would only repeat it
     LogisticRegression regression = new LogisticRegression().setFeaturesCol("standardised").setLabelCol("label")
-        .setFamily("multinomial").setElasticNetParam(0).setRegParam(regParam).setStandardization(false);
+        .setFamily("multinomial").setElasticNetParam(0).setRegParam(regParam).setStandardization(false)
+        .setMaxIter(MAX_ITERATIONS);
     return new Pipeline().setStages(new PipelineStage[] {scaler, regression});
   }
 
