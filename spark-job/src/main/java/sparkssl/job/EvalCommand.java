@@ -19,10 +19,13 @@ import sparkssl.spark.eval.Protocol;
 import sparkssl.spark.ml.TrainedEncoder;
 import sparkssl.spark.storage.StorageProbe;
 
-/** {@code spark-ssl eval}: a saved model's top-1 by each protocol, beside the raw pixels'; k-NN for one setting or a sweep. */
+/**
+ * {@code spark-ssl eval}: a saved model's top-1 by each protocol, beside the same encoder's at random
+ * init and the raw pixels'; k-NN for one setting or a sweep.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Top-1 of a trained model on labeled image folders, computed as train computes it, beside the raw pixels "
-        + "the model is fed; lists of k and T print a k-NN sweep table.")
+    description = "Top-1 of a trained model on labeled image folders, computed as train computes it, beside the same "
+        + "encoder at random init and the raw pixels it is fed; lists of k and T print a k-NN sweep table.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin
   ModelOption model = new ModelOption();
@@ -67,18 +70,24 @@ final class EvalCommand implements Callable<Integer> {
       Dataset<Row> bank = Corpus.labeledImages(spark, sets.evalTrain);
       Dataset<Row> queries = Corpus.labeledImages(spark, sets.evalTest);
       LabeledFeatures embedded = LabeledFeatures.embedded(encoder, bank, queries);
+      LabeledFeatures randomInit = LabeledFeatures.embedded(encoder.atInitialisation(), bank, queries);
       LabeledFeatures pixels = LabeledFeatures.pixels(encoder.input(), bank, queries);
       PrintWriter out = spec.commandLine().getOut();
-      out.printf("top-1 of %s (embedding dimension %d), beside the raw pixels it is fed (%d values)%n", model.path,
-          encoder.dimension(), pixels.bank().dimension());
+      out.printf("top-1 of %s (embedding dimension %d), beside the same encoder at random init and the raw pixels it is fed "
+          + "(%d values)%n", model.path, encoder.dimension(), pixels.bank().dimension());
       out.printf("bank    %s: %d images in %d classes%n", sets.evalTrain, embedded.bank().size(), embedded.classes().size());
       out.printf("queries %s: %d images%n", sets.evalTest, embedded.queries().size());
       if (protocols.contains(Protocol.KNN)) {
-        printKnn(out, KnnEvaluation.sweep(embedded, ks, temperatures), KnnEvaluation.sweep(pixels.centred(), ks, temperatures));
+        printKnn(out, KnnEvaluation.sweep(embedded, ks, temperatures), KnnEvaluation.sweep(randomInit, ks, temperatures),
+            KnnEvaluation.sweep(pixels.centred(), ks, temperatures));
       }
       if (protocols.contains(Protocol.LINEAR)) {
         LinearProbe probe = new LinearProbe(spark);
-        printLinear(out, probe.fit(embedded), probe.fit(pixels));
+        out.printf("linear probe (reg_param: the best on a held-out 10%% of the bank)%n%-11s  %-20s  %8s  %-9s  %-9s  %s%n",
+            "features", "top1", "percent", "correct", "reg_param", "held-out top-1 by reg_param");
+        printLinear(out, "trained", probe.fit(embedded));
+        printLinear(out, "random-init", probe.fit(randomInit));
+        printLinear(out, "pixels", probe.fit(pixels));
       }
       out.flush();
       return 0;
@@ -87,25 +96,21 @@ final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  private static void printKnn(PrintWriter out, KnnEvaluation.Sweep sweep, KnnEvaluation.Sweep pixels) {
-    out.printf("k-NN%n%5s  %11s  %-20s  %8s  %-9s  %s%n", "k", "temperature", "top1", "percent", "correct", "pixels");
+  private static void printKnn(PrintWriter out, KnnEvaluation.Sweep sweep, KnnEvaluation.Sweep randomInit,
+      KnnEvaluation.Sweep pixels) {
+    out.printf("k-NN%n%5s  %11s  %-20s  %8s  %-9s  %11s  %s%n", "k", "temperature", "top1", "percent", "correct", "random-init",
+        "pixels");
     for (int i = 0; i < sweep.scores().size(); i++) {
       KnnEvaluation.Score s = sweep.scores().get(i);
-      out.printf("%5d  %11s  %-20s  %7.2f%%  %-9s  %.2f%%%n", s.k(), s.temperature(), s.top1(), 100 * s.top1(),
-          s.correct() + "/" + s.queries(), 100 * pixels.scores().get(i).top1());
+      out.printf("%5d  %11s  %-20s  %7.2f%%  %-9s  %10.2f%%  %.2f%%%n", s.k(), s.temperature(), s.top1(), 100 * s.top1(),
+          s.correct() + "/" + s.queries(), 100 * randomInit.scores().get(i).top1(), 100 * pixels.scores().get(i).top1());
     }
   }
 
-  private static void printLinear(PrintWriter out, LinearProbe.Result encoder, LinearProbe.Result pixels) {
-    out.printf("linear probe (reg_param: the best on a held-out 10%% of the bank)%n%-8s  %-20s  %8s  %-9s  %-9s  %s%n",
-        "features", "top1", "percent", "correct", "reg_param", "held-out top-1 by reg_param");
-    printLinear(out, "model", encoder);
-    printLinear(out, "pixels", pixels);
-  }
-
   private static void printLinear(PrintWriter out, String features, LinearProbe.Result r) {
-    out.printf("%-8s  %-20s  %7.2f%%  %-9s  %-9s  %s%n", features, r.top1(), 100 * r.top1(), r.correct() + "/" + r.queries(),
-        r.regParam(), r.heldOutTop1().entrySet().stream()
-            .map(e -> e.getKey() + ": " + String.format("%.2f%%", 100 * e.getValue())).collect(Collectors.joining(", ")));
+    out.printf("%-11s  %-20s  %7.2f%%  %-9s  %-9s  %s%n", features, r.top1(), 100 * r.top1(), r.correct() + "/" + r.queries(),
+        LinearProbe.format(r.regParam()), r.heldOutTop1().entrySet().stream()
+            .map(e -> LinearProbe.format(e.getKey()) + ": " + String.format("%.2f%%", 100 * e.getValue()))
+            .collect(Collectors.joining(", ")));
   }
 }

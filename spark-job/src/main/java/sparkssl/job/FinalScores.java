@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sparkssl.spark.eval.LinearProbe;
 
 /**
  * The run's last lines: each protocol's top-1 of the trained encoder beside its baselines, and a
@@ -24,9 +25,9 @@ final class FinalScores {
     }
     if (last.has("linear_top1_pixels")) {
       LOG.info("linear probe top-1: trained encoder {} (reg_param {}), same encoder at random init {} (reg_param {}), "
-          + "raw pixels {} (reg_param {})", percent(last, "linear_top1"), last.get("linear_reg_param"),
-          percent(last, "linear_top1_random_init"), last.get("linear_reg_param_random_init"), percent(last, "linear_top1_pixels"),
-          last.get("linear_reg_param_pixels"));
+          + "raw pixels {} (reg_param {})", percent(last, "linear_top1"), reg(last, "linear_reg_param"),
+          percent(last, "linear_top1_random_init"), reg(last, "linear_reg_param_random_init"), percent(last, "linear_top1_pixels"),
+          reg(last, "linear_reg_param_pixels"));
       warnUnlessAbovePixels(last, "linear", "linear probe");
     }
   }
@@ -37,6 +38,10 @@ final class FinalScores {
           + "are no better a representation than its input (train longer, or check the method and augmentations)", name,
           percent(last, protocol + "_top1"), percent(last, protocol + "_top1_pixels"));
     }
+  }
+
+  private static String reg(JsonNode record, String key) {
+    return LinearProbe.format(record.get(key).asDouble());
   }
 
   private static String percent(JsonNode record, String key) {

@@ -40,7 +40,7 @@ class BaselinesTest {
         + "random init %s, raw pixels %s", percent(last, "knn_top1"), percent(last, "knn_top1_random_init"),
         percent(last, "knn_top1_pixels"))), String.join("\n", run.log));
     assertTrue(run.log.stream().anyMatch(line -> line.startsWith("linear probe top-1: trained encoder " + percent(last, "linear_top1")
-        + " (reg_param " + last.get("linear_reg_param") + ")")), String.join("\n", run.log));
+        + " (reg_param " + LinearProbe.format(last.get("linear_reg_param").asDouble()) + ")")), String.join("\n", run.log));
     // one epoch on 100 images: the encoder is still below the pixels it is fed, which the run must say
     assertTrue(last.get("knn_top1").asDouble() <= last.get("knn_top1_pixels").asDouble(), last.toString());
     assertTrue(run.log.contains("the trained encoder's k-NN top-1 " + percent(last, "knn_top1") + " does not beat the raw pixels' "

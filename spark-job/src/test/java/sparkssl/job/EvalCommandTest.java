@@ -17,10 +17,11 @@ import sparkssl.spark.ml.LocalSpark;
 
 /** {@code eval} on the model of a short train run, against what that run reported. */
 class EvalCommandTest {
-  /** A row of eval's k-NN table: k, temperature, top1, percent, correct/queries, the pixels' percent. */
-  private static final Pattern ROW = Pattern.compile("(?m)^\\s*(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+\\S+%\\s+(\\d+)/(\\d+)\\s+(\\S+)%$");
+  /** A row of eval's k-NN table: k, temperature, top1, percent, correct/queries, random init's and the pixels' percent. */
+  private static final Pattern ROW = Pattern.compile(
+      "(?m)^\\s*(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+\\S+%\\s+(\\d+)/(\\d+)\\s+(\\S+)%\\s+(\\S+)%$");
   /** A row of eval's linear-probe table: features, top1, percent, correct/queries, reg_param. */
-  private static final Pattern LINEAR_ROW = Pattern.compile("(?m)^(model|pixels)\\s+(\\S+)\\s+\\S+%\\s+(\\d+)/(\\d+)\\s+(\\S+)\\s");
+  private static final Pattern LINEAR_ROW = Pattern.compile("(?m)^(trained|random-init|pixels)\\s+(\\S+)\\s+\\S+%\\s+(\\d+)/(\\d+)\\s+(\\S+)\\s");
 
   @TempDir
   Path tmp;
@@ -36,24 +37,29 @@ class EvalCommandTest {
         "--eval-train", TrainedRun.evalTrain(), "--eval-test", TrainedRun.evalTest(), "--master", "local[2]", "--conf", "spark.ui.enabled=false");
     assertEquals(0, eval.code(), eval.err());
     Map<String, Double> top1 = new LinkedHashMap<>();
+    Map<String, String> randomInit = new LinkedHashMap<>();
     Map<String, String> pixels = new LinkedHashMap<>();
     Matcher m = ROW.matcher(eval.out());
     while (m.find()) {
       top1.put(m.group(1) + " " + m.group(2), Double.parseDouble(m.group(3)));
-      pixels.put(m.group(1) + " " + m.group(2), m.group(6));
+      randomInit.put(m.group(1) + " " + m.group(2), m.group(6));
+      pixels.put(m.group(1) + " " + m.group(2), m.group(7));
       assertEquals(500, Integer.parseInt(m.group(5)), eval.out());
     }
     assertEquals(java.util.List.of("20 0.07", "20 0.5", "5 0.07", "5 0.5"), java.util.List.copyOf(top1.keySet()), eval.out());
     assertEquals(reported, top1.get("20 0.07"), 0.0, "eval of the saved model reproduces train's k-NN top-1 exactly:\n" + eval.out());
     assertTrue(eval.out().contains("2000 images in 10 classes"), eval.out());
+    // the random-init encoder is rebuilt from the model file's configuration, whose seed draws train's initial weights again
+    assertEquals(String.format(java.util.Locale.ROOT, "%.2f", 100 * record.get("knn_top1_random_init").asDouble()),
+        randomInit.get("20 0.07"), eval.out());
     assertEquals(String.format(java.util.Locale.ROOT, "%.2f", 100 * record.get("knn_top1_pixels").asDouble()), pixels.get("20 0.07"),
         eval.out());
 
     Matcher linear = LINEAR_ROW.matcher(eval.out());
-    for (String features : java.util.List.of("model", "pixels")) {
+    for (String features : java.util.List.of("trained", "random-init", "pixels")) {
       assertTrue(linear.find(), eval.out());
       assertEquals(features, linear.group(1));
-      String suffix = features.equals("model") ? "" : "_pixels";
+      String suffix = features.equals("trained") ? "" : "_" + features.replace('-', '_');
       assertEquals(record.get("linear_top1" + suffix).asDouble(), Double.parseDouble(linear.group(2)), 0.0, eval.out());
       assertEquals(record.get("linear_reg_param" + suffix).asDouble(), Double.parseDouble(linear.group(5)), 0.0, eval.out());
     }

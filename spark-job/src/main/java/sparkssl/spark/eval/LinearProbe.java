@@ -2,6 +2,7 @@ package sparkssl.spark.eval;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -64,6 +65,11 @@ public final class LinearProbe {
 
   public LinearProbe(SparkSession spark) {
     this.spark = spark;
+  }
+
+  /** A strength as people write it, {@code 0.0001} rather than Java's {@code 1.0E-4}. */
+  public static String format(double regParam) {
+    return BigDecimal.valueOf(regParam).toPlainString();
   }
 
   /** What makes a bank of {@code images} in {@code classes} unfit for the probe, or null. */
