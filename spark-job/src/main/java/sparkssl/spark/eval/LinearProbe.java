@@ -69,7 +69,7 @@ public final class LinearProbe {
 
   /** A strength as people write it, {@code 0.0001} rather than Java's {@code 1.0E-4}. */
   public static String format(double regParam) {
-    return BigDecimal.valueOf(regParam).toPlainString();
+    return BigDecimal.valueOf(regParam).stripTrailingZeros().toPlainString();
   }
 
   /** What makes a bank of {@code images} in {@code classes} unfit for the probe, or null. */
