@@ -92,8 +92,8 @@ public final class JobConfig extends EvalSetOptions {
   public int evalEvery;
 
   @Option(names = "--eval-protocol", split = ",", paramLabel = "knn|linear[,...]", defaultValue = Protocol.DEFAULT,
-      converter = ProtocolConverter.class, description = ProtocolConverter.HELP + ", and after the last epoch the encoder at "
-          + "random init (default: ${DEFAULT-VALUE}).")
+      converter = ProtocolConverter.class, description = ProtocolConverter.HELP + ", after the last epoch (default: "
+          + "${DEFAULT-VALUE}).")
   public Set<Protocol> evalProtocols;
 
   @Option(names = "--progress-interval", defaultValue = "30", paramLabel = "SECONDS",

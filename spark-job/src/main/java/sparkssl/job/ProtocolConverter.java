@@ -8,7 +8,7 @@ final class ProtocolConverter implements CommandLine.ITypeConverter<Protocol> {
   /** The options' help, which {@code train} and {@code eval} share. */
   static final String HELP = "Protocols, a comma list: knn (weighted k-NN), linear (multinomial logistic regression, L2, on "
       + "standardised embeddings; its strength chosen on a held-out 10%% of --eval-train, then refitted on all of it); each "
-      + "also scores the raw pixels the encoder is fed";
+      + "also scores the same encoder at random init and the raw pixels it is fed";
 
   @Override
   public Protocol convert(String value) {
