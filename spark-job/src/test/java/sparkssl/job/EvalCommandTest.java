@@ -86,6 +86,28 @@ class EvalCommandTest {
   }
 
   @Test
+  void aBankTheLinearProbeCannotUseIsRefusedBeforeAnySparkJob() throws Exception {
+    Path model = Path.of("src/test/resources/eval-reference/model.zip").toAbsolutePath();
+    Path oneClass = tmp.resolve("one-class");
+    Files.copy(LocalTrainRun.SAMPLE.resolve("test/bag").toFile().listFiles()[0].toPath(),
+        Files.createDirectories(oneClass.resolve("bag")).resolve("1.png"));
+    Path few = tmp.resolve("few");
+    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), few, 3);
+    Map<Path, String> refusals = Map.of(oneClass, "the linear probe needs at least 2 classes, got 1",
+        few, "30 images in 10 classes are too few for the linear probe");
+    for (Map.Entry<Path, String> bank : refusals.entrySet()) {
+      // eval's session is this one (getOrCreate), so the counter sees every job eval starts
+      SparkSession spark = LocalSpark.start("eval-probe-bank");
+      LocalSpark.JobCounter jobs = LocalSpark.JobCounter.on(spark);
+      CommandRun eval = CommandRun.of("eval", "--model", model.toString(), "--protocol", "linear", "--eval-train",
+          bank.getKey().toUri().toString(), "--eval-test", TrainedRun.evalTest(), "--master", "local[2]");
+      assertEquals(2, eval.code(), eval.err());
+      assertTrue(eval.err().contains("--eval-train " + bank.getKey().toUri() + ": " + bank.getValue()), eval.err());
+      assertEquals(0, jobs.started(), "refused before any Spark job");
+    }
+  }
+
+  @Test
   void badSweepValuesExitTwo() {
     CommandRun k = CommandRun.of("eval", "--model", "x.zip", "--knn-k", "20,0");
     assertEquals(2, k.code());
