@@ -2,26 +2,41 @@ package sparkssl.job;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sparkssl.spark.storage.StorageProbe;
+import sparkssl.spark.corpus.CorpusFormat;
 import sparkssl.spark.eval.KnnEvaluation;
+import sparkssl.spark.eval.LabeledFeatures;
+import sparkssl.spark.eval.LinearProbe;
+import sparkssl.spark.eval.Protocol;
 import sparkssl.spark.ml.TrainedEncoder;
+import sparkssl.spark.storage.StorageProbe;
 
-/** {@code spark-ssl eval}: the k-NN top-1 of a saved model, for one setting or a sweep. */
+/**
+ * {@code spark-ssl eval}: a saved model's top-1 by each protocol, beside the same encoder's at random
+ * init and the raw pixels'; k-NN for one setting or a sweep.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "k-NN top-1 of a trained model on labeled image folders, computed as train computes it; "
-        + "lists of k and T print a sweep table.")
+    description = "Top-1 of a trained model on labeled image folders, computed as train computes it, beside the same "
+        + "encoder at random init and the raw pixels it is fed; lists of k and T print a k-NN sweep table.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin
   ModelOption model = new ModelOption();
 
   @Mixin
   EvalSetOptions sets = new EvalSetOptions();
+
+  @Option(names = "--protocol", split = ",", paramLabel = "knn|linear[,...]", defaultValue = Protocol.DEFAULT,
+      converter = ProtocolConverter.class, description = ProtocolConverter.HELP + " (default: ${DEFAULT-VALUE}).")
+  Set<Protocol> protocols;
 
   @Option(names = "--knn-k", split = ",", paramLabel = "K[,K...]", defaultValue = KnnEvaluation.DEFAULT_K,
       description = "Neighbours in the vote; a comma list sweeps (default: ${DEFAULT-VALUE}).")
@@ -51,24 +66,55 @@ final class EvalCommand implements Callable<Integer> {
       TrainedEncoder encoder = model.load(spark, spec);
       InputPaths.requireExisting(spark, spec, "--eval-train", sets.evalTrain);
       InputPaths.requireExisting(spark, spec, "--eval-test", sets.evalTest);
-      spark.sparkContext().setJobDescription("eval: k-NN of " + model.path);
-      KnnEvaluation.Sweep sweep = new KnnEvaluation(sets.corpora.open(spark, "--eval-train", sets.evalTrain).labeledImages(spark),
-          sets.corpora.open(spark, "--eval-test", sets.evalTest).labeledImages(spark)).sweep(encoder, ks, temperatures);
-      print(spec.commandLine().getOut(), encoder, sweep);
+      if (sets.corpora.format.resolve(spark.sparkContext().hadoopConfiguration(), "--eval-train", sets.evalTrain)
+          == CorpusFormat.FOLDER) {
+        LabeledFolder.list("--eval-train", sets.evalTrain, spark.sparkContext().hadoopConfiguration()).checkBank(protocols);
+      }
+      spark.sparkContext().setJobDescription("eval: " + protocols + " of " + model.path);
+      Dataset<Row> bank = sets.corpora.open(spark, "--eval-train", sets.evalTrain).labeledImages(spark);
+      Dataset<Row> queries = sets.corpora.open(spark, "--eval-test", sets.evalTest).labeledImages(spark);
+      LabeledFeatures embedded = LabeledFeatures.embedded(encoder, bank, queries);
+      LabeledFeatures randomInit = LabeledFeatures.embedded(encoder.atInitialisation(), bank, queries);
+      LabeledFeatures pixels = LabeledFeatures.pixels(encoder.input(), bank, queries);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("top-1 of %s (embedding dimension %d), beside the same encoder at random init and the raw pixels it is fed "
+          + "(%d values)%n", model.path, encoder.dimension(), pixels.bank().dimension());
+      out.printf("bank    %s: %d images in %d classes%n", sets.evalTrain, embedded.bank().size(), embedded.classes().size());
+      out.printf("queries %s: %d images%n", sets.evalTest, embedded.queries().size());
+      if (protocols.contains(Protocol.KNN)) {
+        printKnn(out, KnnEvaluation.sweep(embedded, ks, temperatures), KnnEvaluation.sweep(randomInit, ks, temperatures),
+            KnnEvaluation.sweep(pixels.centred(), ks, temperatures));
+      }
+      if (protocols.contains(Protocol.LINEAR)) {
+        LinearProbe probe = new LinearProbe(spark);
+        out.printf("linear probe (reg_param: the best on a held-out 10%% of the bank)%n%-11s  %-20s  %8s  %-9s  %-9s  %s%n",
+            "features", "top1", "percent", "correct", "reg_param", "held-out top-1 by reg_param");
+        printLinear(out, "trained", probe.fit(embedded));
+        printLinear(out, "random-init", probe.fit(randomInit));
+        printLinear(out, "pixels", probe.fit(pixels));
+      }
+      out.flush();
       return 0;
     } finally {
       spark.stop();
     }
   }
 
-  private void print(PrintWriter out, TrainedEncoder encoder, KnnEvaluation.Sweep sweep) {
-    out.printf("k-NN top-1 of %s (embedding dimension %d)%n", model.path, encoder.dimension());
-    out.printf("bank    %s: %d images in %d classes%n", sets.evalTrain, sweep.bankImages(), sweep.classes());
-    out.printf("queries %s: %d images%n", sets.evalTest, sweep.queries());
-    out.printf("%5s  %11s  %-20s  %8s  %s%n", "k", "temperature", "top1", "percent", "correct");
-    for (KnnEvaluation.Score s : sweep.scores()) {
-      out.printf("%5d  %11s  %-20s  %7.2f%%  %d/%d%n", s.k(), s.temperature(), s.top1(), 100 * s.top1(), s.correct(), s.queries());
+  private static void printKnn(PrintWriter out, KnnEvaluation.Sweep sweep, KnnEvaluation.Sweep randomInit,
+      KnnEvaluation.Sweep pixels) {
+    out.printf("k-NN%n%5s  %11s  %-20s  %8s  %-9s  %11s  %s%n", "k", "temperature", "top1", "percent", "correct", "random-init",
+        "pixels");
+    for (int i = 0; i < sweep.scores().size(); i++) {
+      KnnEvaluation.Score s = sweep.scores().get(i);
+      out.printf("%5d  %11s  %-20s  %7.2f%%  %-9s  %10.2f%%  %.2f%%%n", s.k(), s.temperature(), s.top1(), 100 * s.top1(),
+          s.correct() + "/" + s.queries(), 100 * randomInit.scores().get(i).top1(), 100 * pixels.scores().get(i).top1());
     }
-    out.flush();
+  }
+
+  private static void printLinear(PrintWriter out, String features, LinearProbe.Result r) {
+    out.printf("%-11s  %-20s  %7.2f%%  %-9s  %-9s  %s%n", features, r.top1(), 100 * r.top1(), r.correct() + "/" + r.queries(),
+        LinearProbe.format(r.regParam()), r.heldOutTop1().entrySet().stream()
+            .map(e -> LinearProbe.format(e.getKey()) + ": " + String.format("%.2f%%", 100 * e.getValue()))
+            .collect(Collectors.joining(", ")));
   }
 }

@@ -1,6 +1,5 @@
 package sparkssl.job;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +9,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sparkssl.augment.ImageDecodeException;
@@ -24,7 +22,8 @@ import sparkssl.spark.run.RunDirectory;
 /**
  * What {@code train} checks before it starts Spark: the run directory is new (or {@code --resume}
  * is given) and writable, the corpus exists (its first images are checked to decode once Spark runs,
- * {@link #checkDecodes}), and each evaluation folder holds one subfolder of images per class. A fault of the input is a {@link BadInputException}; a run
+ * {@link #checkDecodes}), and each evaluation folder holds one subfolder of images per class, the bank
+ * enough for the evaluation's protocols. A fault of the input is a {@link BadInputException}; a run
  * directory that cannot be written is an {@link IOException}.
  */
 final class InputChecks {
@@ -46,9 +45,12 @@ final class InputChecks {
     checkRunDirectoryIsNew(run);
     cfg.corpora.format.resolve(hadoop, "--corpus", cfg.corpus);
     if (!cfg.skipEval && isFolder("--eval-train", cfg.evalTrain) && isFolder("--eval-test", cfg.evalTest)) {
-      Set<String> bank = classes("--eval-train", cfg.evalTrain, 2);
-      Set<String> queries = classes("--eval-test", cfg.evalTest, 1);
-      queries.removeAll(bank);
+      LabeledFolder bank = LabeledFolder.list("--eval-train", cfg.evalTrain, hadoop);
+      bank.checkBank(cfg.evalProtocols);
+      LabeledFolder test = LabeledFolder.list("--eval-test", cfg.evalTest, hadoop);
+      test.checkQueries();
+      Set<String> queries = new TreeSet<>(test.classes());
+      queries.removeAll(bank.classes());
       if (!queries.isEmpty()) {
         throw new BadInputException("--eval-test " + cfg.evalTest + " has classes that --eval-train " + cfg.evalTrain
             + " lacks, which k-NN could never predict: " + first(new ArrayList<>(queries)));
@@ -102,60 +104,6 @@ final class InputChecks {
   /** Folders are checked for their class folders here; a table's or shards' labels are read with them. */
   private boolean isFolder(String option, String root) throws IOException {
     return cfg.corpora.format.resolve(hadoop, option, root) == CorpusFormat.FOLDER;
-  }
-
-  /**
-   * The class names of a labeled folder: its subfolders, each holding images directly (k-NN takes an
-   * image's class from its parent folder), at least {@code min} of them, and no images beside them.
-   */
-  private Set<String> classes(String option, String uri, int min) throws IOException {
-    Path root = new Path(uri);
-    FileSystem fs = root.getFileSystem(hadoop);
-    FileStatus status;
-    try {
-      status = fs.getFileStatus(root);
-    } catch (FileNotFoundException e) {
-      throw new BadInputException(option + " " + uri + " does not exist");
-    }
-    String layout = "it must hold one subfolder of images per class (" + uri.replaceAll("/+$", "") + "/<class>/*.png)";
-    if (!status.isDirectory()) {
-      throw new BadInputException(option + " " + uri + " is a file: " + layout);
-    }
-    Set<String> classes = new TreeSet<>();
-    int loose = 0;
-    for (FileStatus e : fs.listStatus(root)) {
-      String name = e.getPath().getName();
-      if (CorpusFiles.isHidden(name)) {
-        continue;
-      }
-      if (e.isDirectory()) {
-        if (!holdsImage(fs, e.getPath())) {
-          throw new BadInputException(option + " " + uri + ": class folder '" + name + "' holds no PNG or JPEG files; " + layout);
-        }
-        classes.add(name);
-      } else if (CorpusFiles.isImage(name)) {
-        loose++;
-      }
-    }
-    if (loose > 0) {
-      throw new BadInputException(option + " " + uri + " holds " + loose + " images outside class folders: " + layout);
-    }
-    if (classes.size() < min) {
-      throw new BadInputException(option + " " + uri + " has " + classes.size() + " class folder" + (classes.size() == 1 ? "" : "s")
-          + (min > 1 ? ", k-NN needs at least " + min : "") + ": " + layout);
-    }
-    return classes;
-  }
-
-  private static boolean holdsImage(FileSystem fs, Path dir) throws IOException {
-    RemoteIterator<FileStatus> files = fs.listStatusIterator(dir);
-    while (files.hasNext()) {
-      FileStatus f = files.next();
-      if (f.isFile() && !CorpusFiles.isHidden(f.getPath().getName()) && CorpusFiles.isImage(f.getPath().getName())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String first(List<String> items) {

@@ -6,12 +6,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sparkssl.augment.ViewOptions;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.backbones.Backbones;
 import sparkssl.spark.eval.KnnEvaluation;
+import sparkssl.spark.eval.Protocol;
 import sparkssl.spark.train.Aggregation;
 import sparkssl.spark.storage.Secrets;
 import sparkssl.spark.storage.StorageProbe;
@@ -127,8 +129,13 @@ public final class JobConfig extends EvalSetOptions {
   public double knnTemperature;
 
   @Option(names = "--eval-every", defaultValue = "0",
-      description = "Also evaluate k-NN every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
+      description = "Also evaluate every N epochs; 0 = only after the last (default: ${DEFAULT-VALUE}).")
   public int evalEvery;
+
+  @Option(names = "--eval-protocol", split = ",", paramLabel = "knn|linear[,...]", defaultValue = Protocol.DEFAULT,
+      converter = ProtocolConverter.class, description = ProtocolConverter.HELP + ", after the last epoch (default: "
+          + "${DEFAULT-VALUE}).")
+  public Set<Protocol> evalProtocols;
 
   @Option(names = "--progress-interval", defaultValue = "30", paramLabel = "SECONDS",
       description = "Seconds between progress lines within an epoch (images done, images/s, ETAs); redrawn every second "
@@ -178,6 +185,9 @@ public final class JobConfig extends EvalSetOptions {
     if (evalEvery < 0) return "--eval-every must be >= 0, got " + evalEvery;
     if (progressInterval < 0) return "--progress-interval must be >= 0, got " + progressInterval;
     if (evalEvery > 0 && skipEval) return "--eval-every asks for evaluations that --skip-eval turns off: give one of them";
+    if (evalProtocols.contains(Protocol.LINEAR) && skipEval) {
+      return "--eval-protocol linear asks for an evaluation that --skip-eval turns off: give one of them";
+    }
     if (keepCheckpoints < 1) return "--keep-checkpoints must be >= 1, got " + keepCheckpoints;
     if (resume && runDir == null) return "--resume needs --run-dir: the directory of the run to continue";
     return null;

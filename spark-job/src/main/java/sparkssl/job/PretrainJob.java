@@ -33,7 +33,9 @@ import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.data.Epoch;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.SkippedFile;
-import sparkssl.spark.eval.KnnEvaluation;
+import sparkssl.spark.eval.Evaluation;
+import sparkssl.spark.eval.Protocol;
+import sparkssl.spark.eval.Scores;
 import sparkssl.spark.ml.EncoderInput;
 import sparkssl.spark.ml.TrainedEncoder;
 import sparkssl.spark.outer.OuterOptimizer;
@@ -55,7 +57,7 @@ import sparkssl.spark.train.TrainingDivergedException;
  * of the corpus, or a permutation of worker shards dealt once: {@code --epoch-data}), makes fresh
  * views on the workers, trains with synchronous parameter averaging (stopping, with nothing of
  * the epoch saved, when the loss diverges), then publishes a checkpoint and records metrics. At the end
- * the encoder's k-NN top-1 is reported next to the same encoder's at random initialisation. With
+ * the encoder is evaluated next to the same encoder at random initialisation and the raw pixels. With
  * {@code --resume} the loop continues after the newest complete checkpoint, with the same data order,
  * views, skipped files, teacher and metrics the uninterrupted run would have had.
  */
@@ -170,9 +172,10 @@ public final class PretrainJob {
     TrainingObserver observer = new TrainingObserver();
     spark.sparkContext().addSparkListener(observer);
 
-    KnnEvaluation knn = cfg.skipEval ? null : new KnnEvaluation(
+    Evaluation evaluation = cfg.skipEval ? null : new Evaluation(
         cfg.corpora.open(spark, "--eval-train", cfg.evalTrain).labeledImages(spark),
-        cfg.corpora.open(spark, "--eval-test", cfg.evalTest).labeledImages(spark));
+        cfg.corpora.open(spark, "--eval-test", cfg.evalTest).labeledImages(spark), cfg.evalProtocols, cfg.knnK,
+        cfg.knnTemperature);
     LOG.info("run directory {}; corpus {} ({} images); {} with backbone {} ({} trainable parameters); {} epochs of {} steps; "
         + "{} workers x {} images per step (global batch {}), averaging every {} steps, states summed {}",
         Secrets.redactUris(run.root().toString()), Secrets.redactUris(cfg.corpus), paths.size(), modelOptions.method,
@@ -271,13 +274,16 @@ public final class PretrainJob {
       progress.phase("collapse metrics");
       record.put("collapse", collapse.measure(net, epoch));
       boolean last = epoch == cfg.epochs;
-      if (knn != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
-        progress.phase("k-NN evaluation, trained encoder");
-        record.put("knn_top1", knn.top1(TrainedEncoder.of(net, input), cfg.knnK, cfg.knnTemperature));
+      if (evaluation != null && (last || (cfg.evalEvery > 0 && epoch % cfg.evalEvery == 0))) {
+        progress.phase(evaluation.name() + " evaluation, trained encoder");
+        record.putAll(evaluation.encoder(TrainedEncoder.of(net, input)).metrics(Scores.TRAINED));
       }
-      if (knn != null && last) {
-        progress.phase("k-NN evaluation, random-init encoder");
-        record.put("knn_top1_random_init", knn.top1(TrainedEncoder.of(randomInit, input), cfg.knnK, cfg.knnTemperature));
+      if (evaluation != null && last) {
+        progress.phase(evaluation.name() + " evaluation, random-init encoder");
+        record.putAll(evaluation.encoder(TrainedEncoder.of(randomInit, input)).metrics(Scores.RANDOM_INIT));
+        // the pixels do not change with training: one evaluation a run
+        progress.phase(evaluation.name() + " evaluation, raw pixels");
+        record.putAll(evaluation.pixels(input).metrics(Scores.PIXELS));
       }
       metrics.add(JSON.valueToTree(record));
       progress.phase("checkpoint");
@@ -294,22 +300,19 @@ public final class PretrainJob {
       run.writeMetrics(metrics);
       run.writeModel(net, input);
       String runEta = progress.endEpoch();
-      LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}  run ETA {}", epoch, cfg.epochs,
+      LOG.info("epoch {}/{}  loss {}  {} images/s  {} s  {} steps in {} rounds  lr {}{}{}  run ETA {}", epoch, cfg.epochs,
           String.format("%.4f", stats.meanLoss()), String.format("%.1f", good.value() / wall),
           String.format("%.1f", wall), stats.workerSteps(), stats.rounds().size(),
           String.format("%.3g", stats.lastLearningRate()),
           record.containsKey("knn_top1") ? String.format("  k-NN top-1 %.2f%%", 100 * (double) record.get("knn_top1")) : "",
+          record.containsKey("linear_top1") ? String.format("  linear top-1 %.2f%%", 100 * (double) record.get("linear_top1")) : "",
           runEta);
     }
     progress.close();
     master.release();
     epochSource.release();
     JsonNode lastRecord = metrics.get(metrics.size() - 1);
-    if (lastRecord.has("knn_top1_random_init")) {
-      LOG.info("k-NN top-1 (k={}, T={}): trained encoder {}%, same encoder at random init {}%", cfg.knnK, cfg.knnTemperature,
-          String.format("%.2f", 100 * lastRecord.get("knn_top1").asDouble()),
-          String.format("%.2f", 100 * lastRecord.get("knn_top1_random_init").asDouble()));
-    }
+    FinalScores.log(lastRecord, cfg.knnK, cfg.knnTemperature);
     LOG.info("model: {}/{}", Secrets.redactUris(run.root().toString()), RunDirectory.MODEL);
     return lastRecord;
   }
@@ -347,6 +350,7 @@ public final class PretrainJob {
     c.put("outer_optimizer", cfg.optimizer.outerOptions());
     c.put("steps_per_epoch", stepsPerEpoch);
     c.put("eval_every", cfg.evalEvery);
+    c.put("eval_protocol", cfg.evalProtocols.stream().map(Protocol::toString).toList());
     c.put("knn_k", cfg.knnK);
     c.put("knn_temperature", cfg.knnTemperature);
     c.put("progress_interval_s", cfg.progressInterval);

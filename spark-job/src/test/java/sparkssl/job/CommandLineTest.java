@@ -167,6 +167,19 @@ class CommandLineTest {
     assertTrue(pair.err().contains("crop_scale=0.3: expected MIN,MAX"), pair.err());
   }
 
+  @Test
+  void anUnknownEvaluationProtocolExitsTwoWithMessage() {
+    for (String[] args : new String[][] {{"train", "--eval-protocol", "knn,svm"}, {"eval", "--model", "x.zip", "--protocol", "svm"}}) {
+      CommandRun r = run(args);
+      assertEquals(2, r.code(), r.err());
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+      assertTrue(r.err().contains("unknown protocol 'svm' (choose from knn, linear)"), r.err());
+    }
+    CommandRun skipped = run("train", "--eval-protocol", "linear", "--skip-eval");
+    assertEquals(2, skipped.code(), skipped.err());
+    assertTrue(skipped.err().contains("--eval-protocol linear asks for an evaluation that --skip-eval turns off"), skipped.err());
+  }
+
   /** Refused before Spark starts, in one line that does not repeat the password. */
   @Test
   void credentialsInAPathAreRefusedWithoutRepeatingThem() {

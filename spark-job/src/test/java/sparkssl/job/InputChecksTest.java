@@ -73,6 +73,24 @@ class InputChecksTest {
         "has classes that --eval-train " + bank + " lacks, which k-NN could never predict: cow");
   }
 
+  /** The probe holds out a tenth of the bank to choose its regularisation: it needs two classes, and a class per held-out image. */
+  @Test
+  void aBankTheLinearProbeCannotUseIsRefused() throws IOException {
+    Path oneClass = Files.createDirectories(tmp.resolve("one-class/cat"));
+    for (int i = 0; i < 30; i++) {
+      Files.copy(image(), oneClass.resolve(i + ".png"));
+    }
+    refused(List.of("--eval-protocol", "linear", "--eval-train", tmp.resolve("one-class").toUri().toString()), "--eval-train",
+        "the linear probe needs at least 2 classes, got 1");
+    refused(List.of("--eval-protocol", "knn,linear"), "--eval-train " + slice.toUri(),
+        "20 images in 10 classes are too few for the linear probe: it holds out 10% (2) to choose its regularisation",
+        "so at least 100 images");
+    Path enough = tmp.resolve("enough");
+    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), enough, 10);
+    refused(List.of("--eval-protocol", "knn,linear", "--eval-train", enough.toUri().toString(), "--eval-test",
+        tmp.resolve("missing").toUri().toString()), "--eval-test", "does not exist");
+  }
+
   @Test
   void aRunDirectoryThatHoldsARunIsRefusedWithoutResume() throws IOException {
     Path run = Files.createDirectories(tmp.resolve("run"));

@@ -70,6 +70,8 @@ class RunObservabilityTest {
       assertEquals(2, recorded("knn_top1").size(), "evaluated after epochs 1 and 2");
       assertEquals(recorded("knn_top1_random_init"), drawn(report.charts().get("knn"), "knn_top1_random_init"));
       assertEquals(1, recorded("knn_top1_random_init").size());
+      assertEquals(recorded("knn_top1_pixels"), drawn(report.charts().get("knn"), "knn_top1_pixels"));
+      assertEquals(List.of(2), List.copyOf(recorded("knn_top1_pixels").keySet()), "the pixels once, with the last epoch");
       for (String chart : List.of("rankme", "spread")) {
         for (String side : List.of("embedding", "projection")) {
           String key = "collapse." + side + "_" + (chart.equals("rankme") ? "rankme" : "std");
@@ -193,6 +195,7 @@ class RunObservabilityTest {
       }
       if (epoch == 2) {
         expected.add("epoch 2/2: k-NN evaluation, random-init encoder");
+        expected.add("epoch 2/2: k-NN evaluation, raw pixels");
       }
       assertEquals(expected, described, group);
     }

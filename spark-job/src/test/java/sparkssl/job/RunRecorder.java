@@ -35,6 +35,9 @@ public final class RunRecorder extends SparkListener {
     for (String name : List.of("sparkssl.spark.run.RunProgress", "sparkssl.job.PretrainJob")) {
       Logger logger = (Logger) LogManager.getLogger(name);
       logger.setLevel(Level.INFO);
+      // one recorder per logger, however many runs this JVM starts: each line once
+      logger.getAppenders().values().stream().filter(a -> a.getName().equals(appender.getName())).toList()
+          .forEach(logger::removeAppender);
       logger.addAppender(appender);
     }
   }

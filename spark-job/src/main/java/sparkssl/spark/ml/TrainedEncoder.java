@@ -161,6 +161,16 @@ public final class TrainedEncoder implements Serializable {
     return id;
   }
 
+  /**
+   * The same encoder at the weights its training started from: a model's configuration holds the seed
+   * its weights were drawn with, so a fresh network of that configuration draws them again.
+   */
+  public TrainedEncoder atInitialisation() throws IOException {
+    ComputationGraph fresh = new ComputationGraph(network().getConfiguration().clone());
+    fresh.init();
+    return of(fresh, input);
+  }
+
   /** The network, built anew from the bytes. */
   ComputationGraph network() throws IOException {
     return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);

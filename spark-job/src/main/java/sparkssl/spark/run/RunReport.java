@@ -17,9 +17,10 @@ import sparkssl.spark.run.LineChart.Unit;
 /**
  * {@code report.html}: one page that opens offline, with no script and nothing fetched, built from a
  * run's {@code config.json} and {@code metrics.jsonl} text (so it shows exactly the recorded numbers):
- * a summary, plots over epochs (loss, images/s, k-NN top-1 trained and at random init, learning rate,
- * and those of {@link #WHEN_RECORDED} that the records hold), a table per epoch, the skipped files and
- * the configuration. Every text from the run is escaped.
+ * a summary, plots over epochs (loss, images/s, k-NN top-1 and, when the run probes, linear-probe top-1
+ * of the trained encoder with its baselines, the encoder at random init and the raw pixels, as levels;
+ * learning rate, and those of {@link #WHEN_RECORDED} that the records hold), a table per epoch, the
+ * skipped files and the configuration. Every text from the run is escaped.
  */
 public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +50,11 @@ public final class RunReport {
   private static final Metric SPEED = new Metric("/images_per_s", "images/s", "#059669");
   private static final Metric KNN = new Metric("/knn_top1", "trained encoder", "#7c3aed");
   private static final Metric KNN_RANDOM = new Metric("/knn_top1_random_init", "same encoder at random init", "#9ca3af");
+  private static final Metric KNN_PIXELS = new Metric("/knn_top1_pixels", "raw pixels", "#ea580c");
+  private static final Metric LINEAR = new Metric("/linear_top1", "trained encoder", "#7c3aed");
+  private static final Metric LINEAR_RANDOM = new Metric("/linear_top1_random_init", "same encoder at random init", "#9ca3af");
+  private static final Metric LINEAR_PIXELS = new Metric("/linear_top1_pixels", "raw pixels", "#ea580c");
+  private static final Metric LINEAR_REG = new Metric("/linear_reg_param", "linear reg_param", "");
   private static final Metric LR = new Metric("/learning_rate", "learning rate", "#d97706");
   private static final Metric IMAGES = new Metric("/images", "images", "");
   private static final Metric WALL = new Metric("/wall_s", "wall s", "");
@@ -139,15 +145,36 @@ public final class RunReport {
         tile(out, "loss", String.format(Locale.ROOT, "%.4f", last.path("loss").asDouble()),
             String.format(Locale.ROOT, "epoch 1: %.4f", first.path("loss").asDouble()));
         tile(out, "images/s", String.format(Locale.ROOT, "%.0f", last.path("images_per_s").asDouble()), "last epoch");
-        JsonNode knn = lastWith(KNN);
-        tile(out, "k-NN top-1", knn == null ? "–" : percent(KNN.in(knn)),
-            knn == null ? "not evaluated yet" : "epoch " + knn.path("epoch").asInt()
-                + (KNN_RANDOM.isIn(last) ? ", random init " + percent(KNN_RANDOM.in(last)) : ""));
+        scoreTile(out, "k-NN top-1", KNN, KNN_RANDOM, KNN_PIXELS, "");
+        if (probes()) {
+          JsonNode linear = lastWith(LINEAR);
+          scoreTile(out, "linear probe top-1", LINEAR, LINEAR_RANDOM, LINEAR_PIXELS,
+              linear == null ? "" : ", reg_param " + String.format(Locale.ROOT, "%.0e", LINEAR_REG.in(linear)));
+        }
         double wall = records.stream().mapToDouble(r -> r.path("wall_s").asDouble()).sum();
         tile(out, "training time", Durations.format(wall), records.size() + " epochs");
         tile(out, "skipped files", Long.toString(last.path("skipped_files").asLong()), "not decodable");
       }
       out.append("</section>\n");
+    }
+
+    /** A protocol's last top-1 of the trained encoder, with its epoch, {@code more} and the baselines. */
+    private void scoreTile(StringBuilder out, String label, Metric trained, Metric random, Metric pixels, String more) {
+      JsonNode at = lastWith(trained);
+      JsonNode last = records.get(records.size() - 1);
+      tile(out, label, at == null ? "–" : percent(trained.in(at)),
+          at == null ? "not evaluated yet" : "epoch " + at.path("epoch").asInt() + more
+              + (random.isIn(last) ? ", random init " + percent(random.in(last)) : "")
+              + (pixels.isIn(last) ? ", raw pixels " + percent(pixels.in(last)) : ""));
+    }
+
+    /** Whether the run asks for the linear probe, or (a run from before the option) has its numbers. */
+    private boolean probes() {
+      boolean asked = false;
+      for (JsonNode p : config.path("eval_protocol")) {
+        asked |= p.asText().equals("linear");
+      }
+      return asked || recorded(LINEAR);
     }
 
     private static void tile(StringBuilder out, String label, String value, String detail) {
@@ -182,10 +209,15 @@ public final class RunReport {
       chart(out, "loss", "Loss (mean over the epoch)", Unit.NUMBER, List.of(series(LOSS, false)), null);
       chart(out, "images_per_s", "Images per second", Unit.NUMBER, List.of(series(SPEED, false)), null);
       int evaluated = (int) records.stream().filter(KNN::isIn).count();
-      String knnNote = config.path("skip_eval").asBoolean() ? "not evaluated: the run has --skip-eval"
+      String evalNote = config.path("skip_eval").asBoolean() ? "not evaluated: the run has --skip-eval"
           : evaluated <= 1 && config.path("eval_every").asInt() == 0
               ? "evaluated after the last epoch only (--eval-every N evaluates every N epochs)" : null;
-      chart(out, "knn", "k-NN top-1", Unit.PERCENT, List.of(series(KNN, false), series(KNN_RANDOM, true)), knnNote);
+      chart(out, "knn", "k-NN top-1", Unit.PERCENT,
+          List.of(series(KNN, false), series(KNN_RANDOM, true), series(KNN_PIXELS, true)), evalNote);
+      if (probes()) {
+        chart(out, "linear", "Linear probe top-1", Unit.PERCENT,
+            List.of(series(LINEAR, false), series(LINEAR_RANDOM, true), series(LINEAR_PIXELS, true)), evalNote);
+      }
       chart(out, "learning_rate", "Learning rate (at the epoch's last step)", Unit.NUMBER, List.of(series(LR, false)),
           null);
       for (Plot plot : WHEN_RECORDED) {
@@ -236,15 +268,19 @@ public final class RunReport {
     private void epochTable(StringBuilder out) {
       List<Metric> extra = WHEN_RECORDED.stream().flatMap(p -> p.metrics().stream()).filter(this::recorded).toList();
       out.append("<section><h2>Epochs</h2>\n<table id=\"epochs\">\n<thead><tr><th>epoch</th><th>loss</th>"
-          + "<th>images/s</th><th>images</th><th>wall s</th><th>learning rate</th><th>k-NN top-1</th><th>skipped files</th>");
+          + "<th>images/s</th><th>images</th><th>wall s</th><th>learning rate</th><th>k-NN top-1</th>"
+          + (probes() ? "<th>linear top-1</th><th>linear reg_param</th>" : "") + "<th>skipped files</th>");
       extra.forEach(m -> out.append("<th>").append(Html.escape(m.label())).append("</th>"));
       out.append("</tr></thead>\n<tbody>\n");
       for (JsonNode r : records) {
         out.append("<tr><td>").append(r.path("epoch").asInt()).append("</td>")
             .append(cell(r, LOSS, "%.4f")).append(cell(r, SPEED, "%.1f")).append(cell(r, IMAGES, "%.0f"))
             .append(cell(r, WALL, "%.1f")).append(cell(r, LR, "%.3g"))
-            .append("<td>").append(KNN.isIn(r) ? percent(KNN.in(r)) : "").append("</td>")
-            .append(cell(r, SKIPPED, "%.0f"));
+            .append("<td>").append(KNN.isIn(r) ? percent(KNN.in(r)) : "").append("</td>");
+        if (probes()) {
+          out.append("<td>").append(LINEAR.isIn(r) ? percent(LINEAR.in(r)) : "").append("</td>").append(cell(r, LINEAR_REG, "%.0e"));
+        }
+        out.append(cell(r, SKIPPED, "%.0f"));
         extra.forEach(m -> out.append(cell(r, m, "%.4g")));
         out.append("</tr>\n");
       }

@@ -24,7 +24,7 @@ class RunReportBrowserTest {
   void escapesRunTextAndPlotsOnlyFiniteValues() throws Exception {
     String config = """
         {"run_dir": "s3a://bucket/runs/</title><script>console.error('run_dir')</script>", "epochs": 4,
-         "skip_eval": false, "eval_every": 0, "workers": 2, "batch_size_per_worker": 64, "averaging_frequency": 4,
+         "skip_eval": false, "eval_every": 0, "eval_protocol": ["knn", "linear"], "workers": 2, "batch_size_per_worker": 64, "averaging_frequency": 4,
          "model": {"method": "simclr"}, "spark_conf": {"spark.hadoop.fs.s3a.secret.key": "<redacted>"}}""";
     String bad = "/data/<img src=x onerror=console.error(1)>.png (CORRUPT: <b>bad</b> & worse)";
     String metrics = String.join("\n",
@@ -33,7 +33,9 @@ class RunReportBrowserTest {
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":6.0}",
         "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,"
             + "\"collapse\":{\"embedding_std\":0.4,\"embedding_rankme\":35.5,\"projection_std\":0.5,\"projection_rankme\":20.25,\"collapsed\":false},\"teacher_momentum\":0.995,"
-            + "\"knn_top1\":0.7125,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
+            + "\"knn_top1\":0.7125,\"knn_top1_random_init\":0.5,\"knn_top1_pixels\":0.75,\"linear_top1\":0.775,"
+            + "\"linear_reg_param\":0.001,\"linear_top1_random_init\":0.625,\"linear_reg_param_random_init\":0.01,"
+            + "\"linear_top1_pixels\":0.8,\"linear_reg_param_pixels\":0.1,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
         "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,"
             + "\"collapse\":{\"embedding_std\":0.1,\"embedding_rankme\":2.5,\"projection_std\":0.05,\"projection_rankme\":1.25,\"collapsed\":true},\"teacher_momentum\":1.0,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.5}", "");
@@ -63,10 +65,20 @@ class RunReportBrowserTest {
       assertTrue(report.text("#collapse-alert").startsWith("Representation collapse after epoch 3:"));
       assertEquals(List.of(0.7125), report.charts().get("knn").of("knn_top1").stream()
           .map(RenderedReport.Point::value).toList());
-      assertEquals(0, report.charts().get("knn").of("knn_top1_random_init").size());
+      for (String protocol : List.of("knn", "linear")) {
+        RenderedReport.Chart chart = report.charts().get(protocol);
+        assertEquals(List.of(2), chart.of(protocol + "_top1_pixels").stream().map(RenderedReport.Point::epoch).toList());
+        assertEquals(List.of(2), chart.of(protocol + "_top1_random_init").stream().map(RenderedReport.Point::epoch).toList());
+        for (String baseline : List.of("_random_init", "_pixels")) {
+          assertEquals(1, report.count("svg[data-chart='" + protocol + "'] g[data-series='" + protocol + "_top1" + baseline
+              + "'] line.level"), protocol + baseline + " is a level across the chart");
+        }
+      }
+      assertEquals(List.of(0.775), report.charts().get("linear").of("linear_top1").stream().map(RenderedReport.Point::value).toList());
+      assertTrue(report.text("#epochs").contains("1e-03"), "the chosen reg_param in the table: " + report.text("#epochs"));
       assertEquals(List.of(0.99, 0.995, 1.0),
           report.charts().get("teacher_momentum").points().stream().map(RenderedReport.Point::value).toList());
-      assertEquals(List.of("loss", "images_per_s", "knn", "learning_rate", "teacher_momentum", "rankme", "spread"),
+      assertEquals(List.of("loss", "images_per_s", "knn", "linear", "learning_rate", "teacher_momentum", "rankme", "spread"),
           List.copyOf(report.charts().keySet()));
       report.charts().values().forEach(RenderedReport.Chart::assertDrawnOnItsAxes);
     }
