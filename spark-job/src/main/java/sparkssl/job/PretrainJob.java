@@ -247,12 +247,12 @@ public final class PretrainJob {
       record.put("executors", observer.drainExecutors());
       TrainingObserver.DataMoved data = observer.drainData(epoch);
       Map<String, Long> bytes = new LinkedHashMap<>();
-      bytes.put("read_from_storage", data.readFromStorage());
+      bytes.put("input", data.input());
       bytes.put("shuffle_written", data.shuffleWritten());
       bytes.put("shuffle_read", data.shuffleRead());
       record.put("data_bytes", bytes);
-      LOG.info("epoch {} data: {} MB read from storage, {} MB written to shuffle files, {} MB read from them", epoch,
-          String.format("%.1f", data.readFromStorage() / 1e6), String.format("%.1f", data.shuffleWritten() / 1e6),
+      LOG.info("epoch {} data: {} MB read as task input (files and cached shards), {} MB written to shuffle files, {} MB read "
+          + "from them", epoch, String.format("%.1f", data.input() / 1e6), String.format("%.1f", data.shuffleWritten() / 1e6),
           String.format("%.1f", data.shuffleRead() / 1e6));
       FastPathProbe.Steps steps = fastPathProbe.take();
       record.put("fast_path_steps", steps.fast());

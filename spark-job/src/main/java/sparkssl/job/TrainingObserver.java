@@ -16,7 +16,8 @@ import scala.collection.JavaConverters;
 /**
  * Watches the Spark jobs of training from Spark's own events: which executors ran tasks, the wall
  * seconds of training jobs (one per averaging round) and of the rest, and the bytes each epoch's
- * data moved: read from storage, written to and read from shuffle files. Stages are an epoch's when
+ * data moved: read as task input (files, and blocks cached on the executors), written to and read
+ * from shuffle files. Stages are an epoch's when
  * the driver thread that submitted them carried the epoch in {@link #EPOCH} (an epoch's shuffle may
  * start while the previous one is being checkpointed).
  */
@@ -25,9 +26,9 @@ final class TrainingObserver extends SparkListener {
   static final String EPOCH = "sparkssl.data.epoch";
 
   /** Bytes an epoch's data moved. */
-  record DataMoved(long readFromStorage, long shuffleWritten, long shuffleRead) {
+  record DataMoved(long input, long shuffleWritten, long shuffleRead) {
     private DataMoved plus(DataMoved o) {
-      return new DataMoved(readFromStorage + o.readFromStorage, shuffleWritten + o.shuffleWritten, shuffleRead + o.shuffleRead);
+      return new DataMoved(input + o.input, shuffleWritten + o.shuffleWritten, shuffleRead + o.shuffleRead);
     }
   }
 

@@ -103,7 +103,7 @@ class RunObservabilityTest {
     }
     for (JsonNode m : metrics) {
       JsonNode bytes = m.get("data_bytes");
-      long read = bytes.get("read_from_storage").asLong();
+      long read = bytes.get("input").asLong();
       assertTrue(read >= corpusBytes / 2 && read <= 2 * corpusBytes, m.get("epoch") + ": read " + read + " of " + corpusBytes);
       assertTrue(bytes.get("shuffle_written").asLong() > read / 2, m.toString());
       assertEquals(bytes.get("shuffle_written").asLong(), bytes.get("shuffle_read").asLong(), 0.05 * read, m.toString());
