@@ -71,7 +71,7 @@ final class EmbedCommand implements Callable<Integer> {
       spark.sparkContext().setJobDescription("embed: " + corpus);
       SkippedImages skipped = SkippedImages.register(spark.sparkContext(), "embed: skipped files");
       CorpusLayout layout = corpora.open(spark, "--corpus", corpus);
-      CorpusLayout.LeftOut empty = layout.list(spark).leftOut();
+      CorpusLayout.LeftOut empty = layout.leftOut(spark);
       skipped.addFound(empty.count(), empty.skipped());
       int files = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
       EmbeddingExport.Result result = EmbeddingExport.write(new EncoderModel(encoder), layout.images(spark), skipped, out,

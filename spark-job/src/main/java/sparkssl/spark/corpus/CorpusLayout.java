@@ -37,6 +37,9 @@ public interface CorpusLayout {
   /** Every image's key, sorted, and what was left out before any image was decoded. */
   Listing list(SparkSession spark) throws IOException;
 
+  /** What {@link #list} leaves out, without collecting every key where the layout can tell it apart. */
+  LeftOut leftOut(SparkSession spark) throws IOException;
+
   /** Up to {@code n} images from the start of the corpus, read on the driver to check it before training. */
   List<Sample> first(SparkSession spark, int n) throws IOException;
 

@@ -64,10 +64,14 @@ public final class FolderCorpus implements CorpusLayout {
     return images(spark).withColumn(LABEL, element_at(split(col(PATH), "/"), -2));
   }
 
-  /** Spark's binaryFile source drops zero-byte files before any UDF sees them: they are counted here. */
   @Override
   public Listing list(SparkSession spark) throws IOException {
-    List<String> keys = images(spark).select(col(KEY)).as(Encoders.STRING()).collectAsList();
+    return Listing.of(images(spark).select(col(KEY)).as(Encoders.STRING()).collectAsList(), leftOut(spark));
+  }
+
+  /** Spark's binaryFile source drops zero-byte files before any UDF sees them: they are counted from a walk. */
+  @Override
+  public LeftOut leftOut(SparkSession spark) throws IOException {
     Path p = new Path(root);
     long[] empty = {0};
     List<String> examples = new ArrayList<>();
@@ -80,7 +84,7 @@ public final class FolderCorpus implements CorpusLayout {
       }
       return true;
     });
-    return Listing.of(keys, new LeftOut(empty[0], "EMPTY: zero bytes", List.copyOf(examples)));
+    return new LeftOut(empty[0], "EMPTY: zero bytes", List.copyOf(examples));
   }
 
   @Override

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -148,11 +147,15 @@ final class ParquetCorpus implements CorpusLayout {
 
   @Override
   public Listing list(SparkSession spark) {
-    List<String> keys = new ArrayList<>(table(spark).where(kept).select(key).as(Encoders.STRING()).collectAsList());
+    return Listing.of(table(spark).where(kept).select(key).as(Encoders.STRING()).collectAsList(), leftOut(spark));
+  }
+
+  @Override
+  public LeftOut leftOut(SparkSession spark) {
     Dataset<Row> out = table(spark).where(not(kept));
     long count = out.count();
     List<String> examples = count == 0 ? List.of() : out.select(key).limit(EXAMPLES).as(Encoders.STRING()).collectAsList();
-    return Listing.of(keys, new LeftOut(count, "LEFT OUT: no image bytes, or a failed status", examples));
+    return new LeftOut(count, "LEFT OUT: no image bytes, or a failed status", examples);
   }
 
   @Override

@@ -84,7 +84,11 @@ final class TarSamples implements Iterator<TarSamples.Sample>, AutoCloseable {
         String field = split(e.getName())[1].toLowerCase(Locale.ROOT);
         if (imageName == null && IMAGE_FIELDS.contains(field)) {
           imageName = e.getName();
-          image = readImages ? tar.readAllBytes() : skip(e);
+          if (readImages) {
+            image = tar.readAllBytes();
+          } else {
+            skip(e);
+          }
         } else if (field.equals("cls")) {
           label = new String(tar.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
@@ -109,11 +113,10 @@ final class TarSamples implements Iterator<TarSamples.Sample>, AutoCloseable {
   }
 
   /** Skips a member's data, as a read would fail where it is cut short. */
-  private byte[] skip(TarArchiveEntry e) throws IOException {
+  private void skip(TarArchiveEntry e) throws IOException {
     if (IOUtils.skip(tar, e.getSize()) != e.getSize()) {
       throw new IOException("Truncated TAR archive");
     }
-    return null;
   }
 
   private TarArchiveEntry nextFile() throws IOException {

@@ -104,8 +104,8 @@ final class WebDatasetCorpus implements CorpusLayout {
     String name = new Path(path).getName();
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(samples, Spliterator.ORDERED), false)
         .filter(s -> s.hasImage() && (!labeled || s.label() != null))
-        .map(s -> labeled ? RowFactory.create(name + ":" + s.key(), s.image(), s.key(), s.label())
-            : RowFactory.create(name + ":" + s.key(), s.image(), s.key()))
+        .map(s -> labeled ? RowFactory.create(where(name, s), s.image(), s.key(), s.label())
+            : RowFactory.create(where(name, s), s.image(), s.key()))
         .iterator();
   }
 
@@ -116,7 +116,13 @@ final class WebDatasetCorpus implements CorpusLayout {
       List<String> without = new ArrayList<>();
       String name = new Path(path).getName();
       try (TarSamples samples = open(path, false)) {
-        samples.forEachRemaining(s -> (s.hasImage() ? keys : without).add(name + ":" + s.key()));
+        samples.forEachRemaining(s -> {
+          if (s.hasImage()) {
+            keys.add(s.key());
+          } else {
+            without.add(where(name, s));
+          }
+        });
         return new ShardListing(path, keys, without, samples.truncation());
       }
     }).collect();
@@ -124,7 +130,7 @@ final class WebDatasetCorpus implements CorpusLayout {
     List<String> examples = new ArrayList<>();
     long count = 0;
     for (ShardListing s : listed) {
-      s.keys().forEach(k -> keys.add(k.substring(k.indexOf(':') + 1)));
+      keys.addAll(s.keys());
       count += s.without().size();
       s.without().stream().limit(EXAMPLES - examples.size()).forEach(examples::add);
       if (s.truncation() != null && examples.size() < EXAMPLES) {
@@ -134,9 +140,20 @@ final class WebDatasetCorpus implements CorpusLayout {
     return Listing.of(keys, new LeftOut(count, "LEFT OUT: no PNG or JPEG member, or the shard cut short", List.copyOf(examples)));
   }
 
+  /** A sample's place for messages and embedding tables: its shard's file name and its key. */
+  private static String where(String shardName, TarSamples.Sample s) {
+    return shardName + ":" + s.key();
+  }
+
   /** What one shard holds, by name. */
   private record ShardListing(String path, List<String> keys, List<String> without, String truncation)
       implements java.io.Serializable {}
+
+  /** Read by the same pass over the shards' member headers as the keys. */
+  @Override
+  public LeftOut leftOut(SparkSession spark) {
+    return list(spark).leftOut();
+  }
 
   @Override
   public List<Sample> first(SparkSession spark, int n) throws IOException {
