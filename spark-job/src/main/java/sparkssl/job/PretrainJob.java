@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -30,6 +31,8 @@ import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.cost.AutoFrequency;
 import sparkssl.spark.corpus.CorpusLayout;
+import sparkssl.spark.corpus.CorpusReads;
+import sparkssl.spark.corpus.S3Requests;
 import sparkssl.spark.data.Epoch;
 import sparkssl.spark.data.EpochPlan;
 import sparkssl.spark.data.SkippedFile;
@@ -100,7 +103,8 @@ public final class PretrainJob {
     LOG.info("corpus {}: {}, {} images{}", Secrets.redactUris(cfg.corpus), layout.format().flag(), paths.size(),
         empty.count() == 0 ? "" : "; " + empty.count() + " left out (" + empty.why() + "), e.g. " + empty.examples());
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
-    EpochSource epochSource = EpochSource.of(sc, corpus, cfg, workers, pipeline);
+    CorpusReads reads = CorpusReads.of(spark.sparkContext(), cfg.corpus);
+    EpochSource epochSource = EpochSource.of(sc, corpus, reads, cfg, workers, pipeline);
     long stepsPerEpoch = epochSource.stepsPerEpoch(paths);
     if (stepsPerEpoch == 0) {
       throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "
@@ -208,6 +212,8 @@ public final class PretrainJob {
       }
       sc.setLocalProperty(TrainingObserver.EPOCH, null);
       double wall = (System.nanoTime() - start) / 1e9;
+      // before the next epoch's early shuffle reads the corpus
+      Optional<S3Requests> requests = reads.drainS3(sc.hadoopConfiguration());
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
 
@@ -247,13 +253,16 @@ public final class PretrainJob {
       record.put("executors", observer.drainExecutors());
       TrainingObserver.DataMoved data = observer.drainData(epoch);
       Map<String, Long> bytes = new LinkedHashMap<>();
+      bytes.put("storage_read", data.storageRead());
       bytes.put("input", data.input());
       bytes.put("shuffle_written", data.shuffleWritten());
       bytes.put("shuffle_read", data.shuffleRead());
       record.put("data_bytes", bytes);
-      LOG.info("epoch {} data: {} MB read as task input (files and cached shards), {} MB written to shuffle files, {} MB read "
-          + "from them", epoch, String.format("%.1f", data.input() / 1e6), String.format("%.1f", data.shuffleWritten() / 1e6),
-          String.format("%.1f", data.shuffleRead() / 1e6));
+      requests.ifPresent(r -> record.put("s3_requests", r));
+      LOG.info("epoch {} data: {} MB read from storage, {} MB as task input (storage and cached shards), {} MB written to "
+          + "shuffle files, {} MB read from them{}", epoch, String.format("%.1f", data.storageRead() / 1e6),
+          String.format("%.1f", data.input() / 1e6), String.format("%.1f", data.shuffleWritten() / 1e6),
+          String.format("%.1f", data.shuffleRead() / 1e6), requests.map(r -> "; S3 requests to the corpus's bucket: " + r).orElse(""));
       FastPathProbe.Steps steps = fastPathProbe.take();
       record.put("fast_path_steps", steps.fast());
       record.put("slow_path_steps", steps.slow());

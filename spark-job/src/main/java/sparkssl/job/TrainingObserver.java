@@ -6,18 +6,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.executor.TaskMetrics;
+import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import scala.collection.JavaConverters;
+import sparkssl.spark.corpus.CorpusReads;
 
 /**
  * Watches the Spark jobs of training from Spark's own events: which executors ran tasks, the wall
  * seconds of training jobs (one per averaging round) and of the rest, and the bytes each epoch's
- * data moved: read as task input (files, and blocks cached on the executors), written to and read
- * from shuffle files. Stages are an epoch's when
+ * data moved ({@link DataMoved}). Stages are an epoch's when
  * the driver thread that submitted them carried the epoch in {@link #EPOCH} (an epoch's shuffle may
  * start while the previous one is being checkpointed).
  */
@@ -25,10 +26,14 @@ final class TrainingObserver extends SparkListener {
   /** The local property that marks a job as moving an epoch's training data. */
   static final String EPOCH = "sparkssl.data.epoch";
 
-  /** Bytes an epoch's data moved. */
-  record DataMoved(long input, long shuffleWritten, long shuffleRead) {
+  /**
+   * Bytes an epoch's data moved: read from storage by the corpus's tasks ({@link CorpusReads}), read as
+   * task input (Spark's metric: files and cached blocks read back), written to and read from shuffle files.
+   */
+  record DataMoved(long storageRead, long input, long shuffleWritten, long shuffleRead) {
     private DataMoved plus(DataMoved o) {
-      return new DataMoved(input + o.input, shuffleWritten + o.shuffleWritten, shuffleRead + o.shuffleRead);
+      return new DataMoved(storageRead + o.storageRead, input + o.input, shuffleWritten + o.shuffleWritten,
+          shuffleRead + o.shuffleRead);
     }
   }
 
@@ -55,15 +60,26 @@ final class TrainingObserver extends SparkListener {
     Integer epoch = stageEpochs.get(taskEnd.stageId());
     TaskMetrics m = taskEnd.taskMetrics();
     if (epoch != null && m != null) {
-      moved.merge(epoch, new DataMoved(m.inputMetrics().bytesRead(), m.shuffleWriteMetrics().bytesWritten(),
-          m.shuffleReadMetrics().totalBytesRead()), DataMoved::plus);
+      moved.merge(epoch, new DataMoved(storageRead(taskEnd), m.inputMetrics().bytesRead(),
+          m.shuffleWriteMetrics().bytesWritten(), m.shuffleReadMetrics().totalBytesRead()), DataMoved::plus);
     }
+  }
+
+  /** The task's update of the corpus's storage-bytes accumulator, if it read the corpus. */
+  private static long storageRead(SparkListenerTaskEnd taskEnd) {
+    long bytes = 0;
+    for (AccumulableInfo a : JavaConverters.seqAsJavaList(taskEnd.taskInfo().accumulables())) {
+      if (a.name().contains(CorpusReads.STORAGE_BYTES) && a.update().isDefined()) {
+        bytes += ((Number) a.update().get()).longValue();
+      }
+    }
+    return bytes;
   }
 
   /** What epoch {@code epoch}'s data moved (its shuffle and its rounds), once its jobs are done. */
   DataMoved drainData(int epoch) {
     DataMoved m = moved.remove(epoch);
-    return m == null ? new DataMoved(0, 0, 0) : m;
+    return m == null ? new DataMoved(0, 0, 0, 0) : m;
   }
 
   @Override

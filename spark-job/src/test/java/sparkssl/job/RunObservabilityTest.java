@@ -103,6 +103,9 @@ class RunObservabilityTest {
     }
     for (JsonNode m : metrics) {
       JsonNode bytes = m.get("data_bytes");
+      long stored = bytes.get("storage_read").asLong();
+      assertTrue(stored >= corpusBytes && stored <= 1.1 * corpusBytes, m.get("epoch") + ": every image read from storage "
+          + "once, by the tasks that read the corpus: " + stored + " of " + corpusBytes);
       long read = bytes.get("input").asLong();
       assertTrue(read >= corpusBytes / 2 && read <= 2 * corpusBytes, m.get("epoch") + ": read " + read + " of " + corpusBytes);
       assertTrue(bytes.get("shuffle_written").asLong() > read / 2, m.toString());

@@ -7,7 +7,6 @@ import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -51,16 +50,12 @@ public final class ShuffledEpoch {
     }
   }
 
-  public static Batches of(JavaSparkContext sc, Dataset<Row> corpus, List<String> paths, long seed,
+  public static Batches of(JavaSparkContext sc, JavaRDD<Row> corpus, List<String> paths, long seed,
       int epoch, int workers, int batchSize, int frequency, ViewPipeline pipeline, int numViews,
       LongAccumulator good, CollectionAccumulator<SkippedFile> bad) {
     EpochPlan plan = EpochPlan.of(paths, seed, epoch, workers, batchSize, frequency);
     Broadcast<EpochPlan> shared = sc.broadcast(plan);
-    // Spark's file source packs small files by a 4 MB open cost, one map task per ~32 images (313 tasks
-    // for 10,000 Fashion-MNIST files), and each map task writes one shuffle file per round and worker;
-    // merging the read into two tasks per core made the epoch's shuffle 5x faster
-    JavaPairRDD<Integer, Row> shuffled = corpus.javaRDD().coalesce(2 * sc.defaultParallelism())
-        .flatMapToPair((Row row) -> {
+    JavaPairRDD<Integer, Row> shuffled = corpus.flatMapToPair((Row row) -> {
           Integer p = shared.value().position(row.getString(2));
           return p == null ? List.<Tuple2<Integer, Row>>of().iterator() : List.of(new Tuple2<>(p, row)).iterator();
         })

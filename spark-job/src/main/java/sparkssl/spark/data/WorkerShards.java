@@ -6,7 +6,6 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
@@ -40,10 +39,8 @@ public final class WorkerShards {
   }
 
   /** The deal of the corpus's {@code (path, content, key)} rows; lazy, it runs with the first epoch's first round. */
-  public static WorkerShards deal(JavaSparkContext sc, Dataset<Row> corpus, long seed, int workers) {
-    // fewer map tasks, fewer shuffle files: see ShuffledEpoch
-    JavaRDD<Row> shards = corpus.javaRDD().coalesce(2 * sc.defaultParallelism())
-        .mapToPair((Row row) -> new Tuple2<>(shard(seed, row.getString(2), workers), row))
+  public static WorkerShards deal(JavaSparkContext sc, JavaRDD<Row> corpus, long seed, int workers) {
+    JavaRDD<Row> shards = corpus.mapToPair((Row row) -> new Tuple2<>(shard(seed, row.getString(2), workers), row))
         // an Integer hashes to itself, so shard w lands in partition w
         .partitionBy(new HashPartitioner(workers))
         .values()

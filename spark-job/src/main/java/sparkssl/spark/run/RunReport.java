@@ -59,7 +59,7 @@ public final class RunReport {
   private static final Metric IMAGES = new Metric("/images", "images", "");
   private static final Metric WALL = new Metric("/wall_s", "wall s", "");
   private static final Metric SKIPPED = new Metric("/skipped_files", "skipped files", "");
-  /** Plotted, and given table columns, when the records hold them: the EMA teacher, representation collapse. */
+  /** Plotted, and given table columns, when the records hold them: the EMA teacher, representation collapse, what the epoch's data cost. */
   static final List<Plot> WHEN_RECORDED = List.of(
       new Plot("teacher_momentum", "Teacher momentum (EMA, at the epoch's last step)", Unit.NUMBER,
           List.of(new Metric("/teacher_momentum", "teacher momentum", "#4d7c0f"))),
@@ -68,7 +68,13 @@ public final class RunReport {
               new Metric("/collapse/projection_rankme", "projection RankMe", "#f59e0b"))),
       new Plot("spread", "Spread (relative std), fixed sample", Unit.NUMBER,
           List.of(new Metric("/collapse/embedding_std", "embedding std", "#0891b2"),
-              new Metric("/collapse/projection_std", "projection std", "#6366f1"))));
+              new Metric("/collapse/projection_std", "projection std", "#6366f1"))),
+      new Plot("data_bytes", "Data moved by the epoch (bytes)", Unit.NUMBER,
+          List.of(new Metric("/data_bytes/input", "task input (files, cached shards)", "#0d9488"),
+              new Metric("/data_bytes/shuffle_written", "shuffle written", "#b91c1c"))),
+      new Plot("s3_requests", "S3 requests to the corpus's bucket", Unit.NUMBER,
+          List.of(new Metric("/s3_requests/list", "LIST", "#7c2d12"), new Metric("/s3_requests/head", "HEAD", "#a16207"),
+              new Metric("/s3_requests/get", "GET", "#1d4ed8"))));
   private static final String COLLAPSED = "/collapse/collapsed";
 
   private RunReport() {}

@@ -70,7 +70,7 @@ class WorkerShardsTest {
     keys = folder.list(spark).keys();
     undecodable = keys.get(keys.size() / 2);
     LocalSpark.ShuffleBytes shuffle = LocalSpark.ShuffleBytes.on(spark);
-    WorkerShards shards = WorkerShards.deal(sc, corpus, SEED, WORKERS);
+    WorkerShards shards = WorkerShards.deal(sc, corpus.javaRDD(), SEED, WORKERS);
     ViewPipeline pipeline = new ViewPipeline(new ViewOptions());
     for (int epoch = 1; epoch <= 2; epoch++) {
       Set<String> skip = epoch == 1 ? Set.of() : Set.of(undecodable);

@@ -30,12 +30,14 @@ class RunReportBrowserTest {
     String metrics = String.join("\n",
         "{\"epoch\":1,\"loss\":4.1,\"images_per_s\":310.5,\"learning_rate\":2.0E-5,"
             + "\"collapse\":{\"embedding_std\":0.45,\"embedding_rankme\":40.0,\"projection_std\":0.8,\"projection_rankme\":30.5,\"collapsed\":false},\"teacher_momentum\":0.99,"
+            + "\"data_bytes\":{\"input\":3.0E7,\"shuffle_written\":2.9E7,\"shuffle_read\":2.9E7},\"s3_requests\":{\"list\":3,\"head\":100,\"get\":160},"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":6.0}",
         "{\"epoch\":2,\"loss\":3.7,\"images_per_s\":402.25,\"learning_rate\":1.25E-5,"
             + "\"collapse\":{\"embedding_std\":0.4,\"embedding_rankme\":35.5,\"projection_std\":0.5,\"projection_rankme\":20.25,\"collapsed\":false},\"teacher_momentum\":0.995,"
             + "\"knn_top1\":0.7125,\"knn_top1_random_init\":0.5,\"knn_top1_pixels\":0.75,\"linear_top1\":0.775,"
             + "\"linear_reg_param\":0.001,\"linear_top1_random_init\":0.625,\"linear_reg_param_random_init\":0.01,"
-            + "\"linear_top1_pixels\":0.8,\"linear_reg_param_pixels\":0.1,\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
+            + "\"linear_top1_pixels\":0.8,\"linear_reg_param_pixels\":0.1,"
+            + "\"data_bytes\":{\"input\":1.5E8,\"shuffle_written\":0,\"shuffle_read\":0},\"s3_requests\":{\"list\":0,\"head\":2,\"get\":0},\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.0}",
         "{\"epoch\":3,\"loss\":\"NaN\",\"images_per_s\":398.0,\"learning_rate\":5.0E-6,"
             + "\"collapse\":{\"embedding_std\":0.1,\"embedding_rankme\":2.5,\"projection_std\":0.05,\"projection_rankme\":1.25,\"collapsed\":true},\"teacher_momentum\":1.0,"
             + "\"skipped_files\":1,\"skipped_examples\":[\"" + bad + "\"],\"wall_s\":5.5}", "");
@@ -78,7 +80,12 @@ class RunReportBrowserTest {
       assertTrue(report.text("#epochs").contains("1e-03"), "the chosen reg_param in the table: " + report.text("#epochs"));
       assertEquals(List.of(0.99, 0.995, 1.0),
           report.charts().get("teacher_momentum").points().stream().map(RenderedReport.Point::value).toList());
-      assertEquals(List.of("loss", "images_per_s", "knn", "linear", "learning_rate", "teacher_momentum", "rankme", "spread"),
+      assertEquals(List.of(160.0, 0.0), report.charts().get("s3_requests").of("s3_requests.get").stream()
+          .map(RenderedReport.Point::value).toList(), "the S3 GETs of the epochs that record them");
+      assertEquals(List.of(2.9e7, 0.0), report.charts().get("data_bytes").of("data_bytes.shuffle_written").stream()
+          .map(RenderedReport.Point::value).toList());
+      assertEquals(List.of("loss", "images_per_s", "knn", "linear", "learning_rate", "teacher_momentum", "rankme", "spread",
+              "data_bytes", "s3_requests"),
           List.copyOf(report.charts().keySet()));
       report.charts().values().forEach(RenderedReport.Chart::assertDrawnOnItsAxes);
     }

@@ -62,7 +62,7 @@ class ResNetRoundsTest {
       RoundAveragingMaster master = new RoundAveragingMaster(WORKERS, null);
       SparkComputationGraph net = new SparkComputationGraph(sc, student, master);
       ViewPipeline pipeline = new ViewPipeline(new ViewOptions());
-      net.fit(ShuffledEpoch.of(sc, corpus, paths, 7, 1, WORKERS, BATCH, FREQUENCY, pipeline, 2,
+      net.fit(ShuffledEpoch.of(sc, corpus.javaRDD(), paths, 7, 1, WORKERS, BATCH, FREQUENCY, pipeline, 2,
           sc.sc().longAccumulator(), sc.sc().collectionAccumulator()).rdd());
       EpochStats stats = master.takeEpoch(BATCH);
       master.release();

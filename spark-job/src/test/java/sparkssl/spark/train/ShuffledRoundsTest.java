@@ -89,7 +89,7 @@ class ShuffledRoundsTest {
     SparkComputationGraph net = new SparkComputationGraph(sc, SslNetwork.create(model), master);
     ViewPipeline pipeline = new ViewPipeline(new ViewOptions());
     for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-      ShuffledEpoch.Batches b = ShuffledEpoch.of(sc, corpus, paths, SEED, epoch, WORKERS, BATCH, FREQUENCY, pipeline, 2,
+      ShuffledEpoch.Batches b = ShuffledEpoch.of(sc, corpus.javaRDD(), paths, SEED, epoch, WORKERS, BATCH, FREQUENCY, pipeline, 2,
           sc.sc().longAccumulator(), sc.sc().collectionAccumulator());
       plans.add(b.plan());
       recorder.epoch = epoch;

@@ -69,7 +69,7 @@ class TeacherRoundsTest {
       List<Double> expected = new ArrayList<>();
       long globalStep = 0;
       for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-        net.fit(ShuffledEpoch.of(sc, corpus, paths, 7, epoch, WORKERS, BATCH, FREQUENCY, pipeline, 2,
+        net.fit(ShuffledEpoch.of(sc, corpus.javaRDD(), paths, 7, epoch, WORKERS, BATCH, FREQUENCY, pipeline, 2,
             sc.sc().longAccumulator(), sc.sc().collectionAccumulator()).rdd());
         EpochStats stats = master.takeEpoch(BATCH);
         assertTrue(Double.isFinite(stats.meanLoss()), "loss " + stats.meanLoss());
