@@ -128,7 +128,10 @@ class S3ClusterIT {
         epoch.get("executors").forEach(e -> executors.add(e.asText()));
         executors.remove("driver");
         assertEquals(2, executors.size(), "both executors read from S3 and trained: " + epoch);
+        assertTrue(epoch.at("/s3_requests/get").asLong() >= 160, "each image's bytes read with a GET, counted across "
+            + "the executors' JVMs: " + epoch);
       }
+      assertTrue(new ObjectMapper().readTree(lines.get(0)).at("/s3_requests/list").asLong() >= 1, "the corpus listed: " + lines.get(0));
       assertTrue(new ObjectMapper().readTree(lines.get(1)).get("knn_top1").isNumber(), "k-NN with the bank on S3: " + lines.get(1));
 
       JsonNode config = new ObjectMapper().readTree(read(fs, runDir + "/config.json"));

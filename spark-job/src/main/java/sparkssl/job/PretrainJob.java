@@ -243,9 +243,10 @@ public final class PretrainJob {
         // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
         next = epochSource.epoch(epoch + 1, paths, undecodable.keySet(), frequency);
-        progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
         sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch + 1));
-        next.rounds().prefetch(sc);
+        if (next.rounds().prefetch(sc)) {
+          progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
+        }
         sc.setLocalProperty(TrainingObserver.EPOCH, null);
       }
       record.put("skipped_files", skippedSoFar);

@@ -9,7 +9,9 @@ public interface Epoch extends EpochRounds {
 
   /**
    * Starts the epoch's costly preparation in the background, so that its first round does not wait
-   * for it; an epoch that has none to start (its data already on the workers) does nothing.
+   * for it, and says whether there was any: an epoch whose data is already on the workers has none.
    */
-  default void prefetch(JavaSparkContext sc) {}
+  default boolean prefetch(JavaSparkContext sc) {
+    return false;
+  }
 }

@@ -45,8 +45,9 @@ public final class ShuffledEpoch {
      * itself while every worker waits. The previous epoch's checkpoint and metrics run meanwhile.
      */
     @Override
-    public void prefetch(JavaSparkContext sc) {
+    public boolean prefetch(JavaSparkContext sc) {
       sc.sc().submitMapStage(shuffle);
+      return true;
     }
   }
 
