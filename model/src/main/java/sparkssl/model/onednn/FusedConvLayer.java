@@ -35,11 +35,11 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
     super(conf, dataType);
     if (dataType != DataType.FLOAT) {
       throw new IllegalArgumentException("the fused convolution layer runs on oneDNN in float32 only, not "
-          + dataType + "; build the network with DL4J's plain layers instead (see FusedLayers)");
+          + dataType + "; build the network with DL4J's plain layers instead (see ConvLayers)");
     }
     if (Devices.cuda()) {
-      throw new IllegalStateException("this model has fused oneDNN convolution layers, which run on the CPU backend only;"
-          + " use it on CPU executors, or train it with -D" + FusedLayers.PROPERTY + "=false for GPU executors");
+      throw new IllegalStateException("this network has fused oneDNN convolution layers, which run on ND4J's CPU backend only, not on "
+          + Devices.describeAll() + ": convert it to DL4J's own layers first (ConvLayerConversion.to(net, ConvLayers.PLAIN))");
     }
   }
 
