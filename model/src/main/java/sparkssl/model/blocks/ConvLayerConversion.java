@@ -60,6 +60,14 @@ public final class ConvLayerConversion {
   private enum VarianceForm { SAME, VAR_TO_LOG_STD, LOG_STD_TO_VAR }
 
   /**
+   * The network as this JVM's backend runs it best ({@link ConvLayers#forThisJvm}), e.g. a model file
+   * trained on CPUs loaded on a GPU: fused layers can be built on any backend, but run on the CPU's only.
+   */
+  public static ComputationGraph forThisJvm(ComputationGraph net) {
+    return to(net, ConvLayers.forThisJvm(net.params().dataType()));
+  }
+
+  /**
    * The network with its convolution blocks built from {@code target}'s layers: the same function, the
    * same parameters and updater state, iteration and epoch; {@code net} itself when it already is.
    */
@@ -79,8 +87,10 @@ public final class ConvLayerConversion {
     ComputationGraph out = new ComputationGraph(converted);
     out.init();
     List<Moved> moved = moved(net, out, blocks, target);
-    Map<String, List<INDArray>> fromState = stateViews(net);
-    Map<String, List<INDArray>> toState = stateViews(out);
+    // a network loaded for inference has no updater: none is made for it
+    boolean updater = net.getUpdater(false) != null;
+    Map<String, List<INDArray>> fromState = updater ? stateViews(net) : Map.of();
+    Map<String, List<INDArray>> toState = updater ? stateViews(out) : Map.of();
     for (Moved m : moved) {
       INDArray value = net.getParam(m.from());
       out.getParam(m.to()).assign(switch (m.form()) {

@@ -37,10 +37,6 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
       throw new IllegalArgumentException("the fused convolution layer runs on oneDNN in float32 only, not "
           + dataType + "; build the network with DL4J's plain layers instead (see ConvLayers)");
     }
-    if (Devices.cuda()) {
-      throw new IllegalStateException("this network has fused oneDNN convolution layers, which run on ND4J's CPU backend only, not on "
-          + Devices.describeAll() + ": convert it to DL4J's own layers first (ConvLayerConversion.to(net, ConvLayers.PLAIN))");
-    }
   }
 
   @Override
@@ -71,6 +67,11 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+    // built anywhere, so that a model file converts to DL4J's own layers on a GPU; run on the CPU only
+    if (Devices.cuda()) {
+      throw new IllegalStateException("layer " + layerId() + " is a fused oneDNN convolution layer, which runs on ND4J's CPU backend"
+          + " only, not on " + Devices.describeAll() + ": convert the network to DL4J's own layers (ConvLayerConversion.forThisJvm)");
+    }
     assertInputSet(false);
     FusedConv c = layerConf();
     checkInput(input.shape());
