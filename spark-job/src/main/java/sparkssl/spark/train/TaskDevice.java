@@ -82,7 +82,7 @@ public final class TaskDevice {
   /** Why ND4J runs its CPU backend here: the CUDA one failed to load (and why), or the jar has none. */
   private static String cpuBackendCause() {
     return Devices.cudaFallback().map(why -> "ND4J's CUDA backend failed to load and fell back to the CPU: " + why)
-        .orElse("the job jar has no CUDA backend (build it with mvn -Pcuda package)");
+        .orElse("the job jar has no CUDA backend");
   }
 
   private static int assignedGpu() {
