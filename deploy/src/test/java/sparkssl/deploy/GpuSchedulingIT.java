@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * schedules two GPUs that do not exist, and the job (built for the CPU backend) trains on the CPU.
  * What this shows: Spark accepts the template's settings and the script's output, hands each of two
  * concurrent tasks its own GPU, and the job reads that assignment on the executor, reports it in the
- * metrics and warns that a CPU-backend jar leaves the GPUs unused. That a CUDA jar then computes on
+ * metrics, warns that a CPU-backend jar leaves the GPUs unused and counts those steps off the fast
+ * path; the driver builds DL4J's own layers for the GPU executors. That a CUDA jar then computes on
  * the assigned GPU is not shown (see the README on what is verified on GPUs).
  */
 class GpuSchedulingIT {
@@ -51,13 +52,15 @@ class GpuSchedulingIT {
           "--batch-size", "4", "--workers", "2", "--averaging-frequency", "1"));
       String log = Processes.tail(driverLog);
       assertEquals(0, submitted.code(), log);
-      assertTrue(log.contains("spark.executor.resource.gpu.amount=2 schedules GPUs, but ND4J runs its CPU backend"), log);
+      assertTrue(log.contains("spark.executor.resource.gpu.amount=2 schedules GPUs, but the job jar has no CUDA backend"), log);
 
       JsonNode epoch = new ObjectMapper().readTree(Files.readAllLines(runDir.resolve("metrics.jsonl")).get(0));
       Set<String> devices = new TreeSet<>();
       epoch.get("devices").forEach(d -> devices.add(d.asText()));
-      assertEquals(Set.of("0: cpu (oneDNN), Spark GPU 0 unused (CPU backend)", "0: cpu (oneDNN), Spark GPU 1 unused (CPU backend)"),
+      assertEquals(Set.of("0: cpu (oneDNN), Spark GPU 0 unused (the job jar has no CUDA backend)",
+          "0: cpu (oneDNN), Spark GPU 1 unused (the job jar has no CUDA backend)"),
           devices, "both GPUs were handed out, one per concurrent task: " + epoch);
+      assertEquals(epoch.get("worker_steps").asLong(), epoch.get("slow_path_steps").asLong(), "a GPU that idles is off the fast path: " + epoch);
     }
   }
 }

@@ -2,11 +2,15 @@ package sparkssl.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.factory.Nd4jBackend;
 
 /**
  * ND4J's compute devices: which backend this JVM runs (the jar's: {@code nd4j-native} for CPUs, or
@@ -16,11 +20,43 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Devices {
   private static final Map<Integer, String> NAMES = new ConcurrentHashMap<>();
+  /** ND4J's CUDA backend, in jars built with {@code -Pcuda}. */
+  private static final String CUDA_BACKEND = "org.nd4j.linalg.jcublas.JCublasBackend";
+  private static volatile Optional<String> cudaFallback;
 
   private Devices() {}
 
   public static boolean cuda() {
     return !Nd4j.getEnvironment().isCPU();
+  }
+
+  /**
+   * Why ND4J runs its CPU backend although the jar carries the CUDA one, e.g. {@code libcuda.so.1:
+   * cannot open shared object file} (no GPU, no driver, missing CUDA libraries); empty when ND4J runs
+   * CUDA or the jar has no CUDA backend. ND4J only logs the reason as it falls back, so the CUDA
+   * backend is asked again, once per JVM.
+   */
+  public static Optional<String> cudaFallback() {
+    if (cuda()) {
+      return Optional.empty();
+    }
+    if (cudaFallback == null) {
+      cudaFallback = askCudaBackend();
+    }
+    return cudaFallback;
+  }
+
+  private static Optional<String> askCudaBackend() {
+    for (Nd4jBackend backend : ServiceLoader.load(Nd4jBackend.class, ND4JClassLoading.getNd4jClassloader())) {
+      if (backend.getClass().getName().equals(CUDA_BACKEND)) {
+        try {
+          return Optional.of(backend.isAvailable() && backend.canRun() ? "ND4J chose another backend" : "it reports itself unavailable");
+        } catch (Exception | LinkageError e) {
+          return Optional.of(String.valueOf(e.getMessage()));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The calling thread's device ordinal; always 0 on the CPU backend. */

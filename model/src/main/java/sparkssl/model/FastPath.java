@@ -13,7 +13,7 @@ import sparkssl.model.onednn.FusedConvLayer;
  * {@code onednn-avx2} build, the corrected {@link BaseMKLDNNHelper}, helpers switched on) with
  * {@code cacheMode(DEVICE)}. Without it DL4J convolves through its own im2col, about 10x slower.
  * Conv-BN-ReLU blocks go further, as one layer on oneDNN primitives of their own
- * ({@link sparkssl.model.onednn.FusedLayers}).
+ * ({@link sparkssl.model.blocks.ConvLayers}).
  *
  * <p>Helpers are chosen when a layer is built, from the system property below, so {@link #enable()}
  * must run before any network exists in a JVM. The SSL loss layer's class calls it when it loads,

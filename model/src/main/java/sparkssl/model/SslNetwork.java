@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.model.backbones.BackboneOptions;
 import sparkssl.model.backbones.Backbones;
+import sparkssl.model.blocks.ConvLayers;
 import sparkssl.model.layers.ViewsToBatch;
-import sparkssl.model.onednn.FusedLayers;
 
 /**
  * Builds the SSL network as a graph: the views input ({@value #INPUT}), the chosen backbone (whose
@@ -39,6 +39,15 @@ public final class SslNetwork {
   }
 
   public static ComputationGraph create(ModelOptions o, DataType dataType) {
+    return create(o, dataType, ConvLayers.forThisJvm(dataType));
+  }
+
+  /** A float32 network whose convolution blocks are {@code layers}, e.g. plain ones for GPU executors of a CPU driver. */
+  public static ComputationGraph create(ModelOptions o, ConvLayers layers) {
+    return create(o, DataType.FLOAT, layers);
+  }
+
+  private static ComputationGraph create(ModelOptions o, DataType dataType, ConvLayers layers) {
     FastPath.enable();
     GraphBuilder g = o.optimizer.applyTo(new NeuralNetConfiguration.Builder())
         .seed(o.seed)
@@ -50,7 +59,7 @@ public final class SslNetwork {
         .addInputs(INPUT)
         .setInputTypes(InputType.convolutional(o.imageSize, o.imageSize, (long) o.numViews * o.channels));
     String features = Backbones.get(o.backbone).addTo(g, INPUT,
-        new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize), new BackboneOptions(o.convWidths, o.batchNorm, FusedLayers.enabled(dataType)));
+        new ViewsToBatch(o.numViews, o.channels, o.imageSize, o.imageSize), new BackboneOptions(o.convWidths, o.batchNorm, layers));
     g.addLayer(EMBEDDING, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), features);
     SslHead.addTo(g, EMBEDDING, o);
     ComputationGraphConfiguration conf = g.build();

@@ -14,7 +14,8 @@ import sparkssl.spark.train.TaskDevice;
 
 /**
  * Counts, on the workers themselves, the training steps that ran on the backend's fast path (oneDNN
- * on CPUs, the GPU on CUDA) and those that did not, and collects which executor and device ran them,
+ * on CPUs, the GPU on CUDA) and those that did not (a GPU Spark assigned idling counts as not), and
+ * collects which executor and device ran them,
  * so the driver can tell (and the metrics show) what the executors really ran.
  */
 final class FastPathProbe implements TrainingHook {
@@ -38,12 +39,20 @@ final class FastPathProbe implements TrainingHook {
   @Override
   public void preUpdate(DataSet minibatch, Model model) {
     FastPath.Status status = model instanceof ComputationGraph net ? FastPath.status(net) : null;
-    (status != null && status.active() ? fast : slow).add(1);
+    (onFastPath(status, TaskDevice.gpuIdle()) ? fast : slow).add(1);
     String device = status == null ? "unknown network " + model.getClass().getSimpleName() : TaskDevice.describe(status);
     if (!device.equals(reported)) {
       devices.add(device);
       reported = device;
     }
+  }
+
+  /**
+   * A step is fast on the backend's fast path, and not when Spark gave its task a GPU that ND4J does
+   * not use (its CUDA backend fell back to the CPU): oneDNN may run there, but the run asked for a GPU.
+   */
+  static boolean onFastPath(FastPath.Status status, boolean gpuIdle) {
+    return status != null && status.active() && !gpuIdle;
   }
 
   @Override

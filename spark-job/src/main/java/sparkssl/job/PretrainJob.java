@@ -27,6 +27,8 @@ import sparkssl.model.FastPath;
 import sparkssl.model.ModelOptions;
 import sparkssl.model.ParameterCount;
 import sparkssl.model.SslNetwork;
+import sparkssl.model.blocks.ConvLayerConversion;
+import sparkssl.model.blocks.ConvLayers;
 import sparkssl.model.method.Methods;
 import sparkssl.model.momentum.Teacher;
 import sparkssl.spark.cost.AutoFrequency;
@@ -111,8 +113,9 @@ public final class PretrainJob {
           + "global batch (" + workers + " workers x --batch-size " + cfg.batchSize + "): add images, or lower --workers or --batch-size");
     }
     ModelOptions modelOptions = cfg.modelOptions(workers, stepsPerEpoch);
+    ConvLayers layers = TaskDevice.convLayers(spark.sparkContext().getConf());
     String configText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
-        configJson(layout, paths.size(), workers, stepsPerEpoch, modelOptions));
+        configJson(layout, paths.size(), workers, stepsPerEpoch, modelOptions, layers));
     JsonNode config = JSON.readTree(configText);
     if (resumed != null) {
       ResumeSettings.check(resumed.progress().config(), config, cfg.runDir);
@@ -120,8 +123,9 @@ public final class PretrainJob {
     run.writeConfig(configText);
 
     progress.phase("build the model, list the k-NN images");
-    ComputationGraph randomInit = SslNetwork.create(modelOptions);
-    ComputationGraph net = resumed == null ? randomInit.clone() : resumed.network();
+    ComputationGraph randomInit = SslNetwork.create(modelOptions, layers);
+    // a checkpoint of a run on other executors (CPUs, GPUs) goes on with this run's layers
+    ComputationGraph net = resumed == null ? randomInit.clone() : ConvLayerConversion.to(resumed.network(), layers);
     // the collapse sample is drawn from the whole listing, as the uninterrupted run drew it
     CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
     List<JsonNode> metrics = new ArrayList<>();
@@ -150,13 +154,15 @@ public final class PretrainJob {
     } else {
       LOG.warn("backend: {}; FAST PATH OFF, training will be several times slower", driverPath);
     }
-    TaskDevice.schedulingProblems(spark.sparkContext().getConf(), Devices.cuda()).forEach(LOG::warn);
+    TaskDevice.schedulingProblems(spark.sparkContext().getConf(), Devices.cuda(), Devices.cudaFallback()).forEach(LOG::warn);
     FastPathProbe fastPathProbe = new FastPathProbe(spark.sparkContext());
     Teacher teacher = Methods.get(modelOptions.method)
         .teacher(modelOptions.methodOptions, modelOptions.optimizer.totalSteps)
-        .map(settings -> Teacher.of(randomInit, settings)).orElse(null);
+        .map(settings -> Teacher.of(resumed == null ? randomInit : resumed.network(), settings)).orElse(null);
     if (teacher != null && resumed != null) {
+      // the checkpoint's teacher state is laid out as the checkpoint's network
       teacher.load(resumed.array(TEACHER));
+      teacher = teacher.with(layers);
     }
     OuterOptimizer outer = cfg.optimizer.outerOptions().build(net);
     if (outer.state() != null && resumed != null) {
@@ -337,7 +343,7 @@ public final class PretrainJob {
   }
 
   private Map<String, Object> configJson(CorpusLayout layout, int corpusImages, int workers, long stepsPerEpoch,
-      ModelOptions model) {
+      ModelOptions model, ConvLayers layers) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("corpus", Secrets.redactUris(cfg.corpus));
     c.put("corpus_format", layout.format().flag());
@@ -367,6 +373,7 @@ public final class PretrainJob {
     c.put("preset", cfg.views.preset);
     c.put("views", cfg.viewOptions().describe());
     c.put("model", model);
+    c.put("conv_layers", layers.toString());
     c.put("spark_master", sc.master());
     c.put("spark_conf", cfg.redactedSparkConf());
     c.put("keep_checkpoints", cfg.keepCheckpoints);

@@ -1,10 +1,11 @@
 package sparkssl.model.backbones;
 
 import java.io.Serializable;
+import sparkssl.model.blocks.ConvLayers;
 
 /**
  * What a backbone may be shaped by: the small CNN's three conv widths and its batch-norm switch (the
- * ResNets have fixed widths and always use batch norm), and whether conv-BN-ReLU runs as one fused
- * oneDNN layer ({@link sparkssl.model.onednn.FusedLayers}) or as DL4J's three layers.
+ * ResNets have fixed widths and always use batch norm), and which layers its convolution blocks are
+ * built from ({@link ConvLayers}).
  */
-public record BackboneOptions(int[] convWidths, boolean batchNorm, boolean fused) implements Serializable {}
+public record BackboneOptions(int[] convWidths, boolean batchNorm, ConvLayers layers) implements Serializable {}

@@ -5,11 +5,10 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
-import sparkssl.model.onednn.FusedConv;
+import sparkssl.model.blocks.ConvBlock;
+import sparkssl.model.blocks.ConvLayers;
 
 /**
  * ResNet (He et al. 2016) as torchvision builds it: stages of widths 64/128/256/512, the first block of
@@ -62,12 +61,12 @@ final class ResNet implements Backbone {
 
   @Override
   public String addTo(GraphBuilder g, String input, InputPreProcessor firstPreProcessor, BackboneOptions o) {
-    Builder b = new Builder(g, o.fused());
+    Builder b = new Builder(g, o.layers());
     String x;
     if (cifarStem) {
-      x = b.convBn("stem_conv", "stem", 3, 1, WIDTHS[0], true, firstPreProcessor, input);
+      x = b.convBn("stem_conv", 3, 1, WIDTHS[0], true, firstPreProcessor, input);
     } else {
-      x = b.convBn("stem_conv", "stem", 7, 2, WIDTHS[0], true, firstPreProcessor, input);
+      x = b.convBn("stem_conv", 7, 2, WIDTHS[0], true, firstPreProcessor, input);
       g.addLayer("stem_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3)
           .stride(2, 2).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).build(), x);
       x = "stem_pool";
@@ -84,25 +83,20 @@ final class ResNet implements Backbone {
     return x;
   }
 
-  private static ConvolutionLayer conv(int kernel, int stride, int out) {
-    return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).padding(kernel / 2, kernel / 2)
-        .convolutionMode(ConvolutionMode.Truncate).nOut(out).activation(Activation.IDENTITY).hasBias(false).build();
-  }
-
-  /** Adds the blocks' vertices to one graph, each conv-BN(-ReLU) as one fused layer or as DL4J's layers. */
-  private record Builder(GraphBuilder g, boolean fused) {
+  /** Adds the blocks' vertices to one graph, each conv-BN(-ReLU) a {@link ConvBlock} of the given layers. */
+  private record Builder(GraphBuilder g, ConvLayers layers) {
     /** conv-BN-ReLU-conv-BN, plus the shortcut, then ReLU. */
     String basic(String name, String input, int in, int out, int stride) {
-      String y = convBn(name + "_conv1", name + "_1", 3, stride, out, true, null, input);
-      y = convBn(name + "_conv2", name + "_2", 3, 1, out, false, null, y);
+      String y = convBn(name + "_conv1", 3, stride, out, true, null, input);
+      y = convBn(name + "_conv2", 3, 1, out, false, null, y);
       return join(name, y, input, in, out, stride);
     }
 
     /** 1x1 conv-BN-ReLU, 3x3 (strided) conv-BN-ReLU, 1x1 conv-BN to 4x the width, plus the shortcut, then ReLU. */
     String bottleneck(String name, String input, int in, int width, int stride) {
-      String y = convBn(name + "_conv1", name + "_1", 1, 1, width, true, null, input);
-      y = convBn(name + "_conv2", name + "_2", 3, stride, width, true, null, y);
-      y = convBn(name + "_conv3", name + "_3", 1, 1, width * BOTTLENECK_EXPANSION, false, null, y);
+      String y = convBn(name + "_conv1", 1, 1, width, true, null, input);
+      y = convBn(name + "_conv2", 3, stride, width, true, null, y);
+      y = convBn(name + "_conv3", 1, 1, width * BOTTLENECK_EXPANSION, false, null, y);
       return join(name, y, input, in, width * BOTTLENECK_EXPANSION, stride);
     }
 
@@ -110,24 +104,15 @@ final class ResNet implements Backbone {
     private String join(String name, String y, String input, int in, int out, int stride) {
       String shortcut = input;
       if (stride != 1 || in != out) {
-        shortcut = convBn(name + "_down", name + "_down", 1, stride, out, false, null, input);
+        shortcut = convBn(name + "_down", 1, stride, out, false, null, input);
       }
       g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), y, shortcut);
       return relu(name + "_out", name + "_add");
     }
 
-    /**
-     * Convolution {@code conv} (padding k/2, no bias), batch norm {@code bn + "_bn"} and, if asked,
-     * ReLU {@code bn + "_relu"}; fused, the one layer is named {@code conv}. Returns the last vertex.
-     */
-    String convBn(String conv, String bn, int kernel, int stride, int out, boolean relu, InputPreProcessor pre, String input) {
-      if (fused) {
-        g.addLayer(conv, new FusedConv.Builder(kernel).stride(stride).padding(kernel / 2).relu(relu).nOut(out).build(), pre, input);
-        return conv;
-      }
-      g.addLayer(conv, conv(kernel, stride, out), pre, input);
-      g.addLayer(bn + "_bn", new BatchNormalization.Builder().build(), conv);
-      return relu ? relu(bn, bn + "_bn") : bn + "_bn";
+    /** The block {@code conv}: convolution (padding k/2), batch norm and, if asked, ReLU. Returns its last vertex. */
+    String convBn(String conv, int kernel, int stride, int out, boolean relu, InputPreProcessor pre, String input) {
+      return new ConvBlock(kernel, stride, kernel / 2, out, true, relu).addTo(g, conv, layers, pre, input);
     }
 
     String relu(String name, String input) {

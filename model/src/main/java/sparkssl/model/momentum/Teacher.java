@@ -7,6 +7,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import sparkssl.model.SslHead;
 import sparkssl.model.SslNetwork;
+import sparkssl.model.blocks.ConvLayerConversion;
+import sparkssl.model.blocks.ConvLayers;
 import sparkssl.model.layers.SslLossLayer;
 
 /**
@@ -36,6 +38,15 @@ public final class Teacher {
   /** A teacher starting as a copy of the student. */
   public static Teacher of(ComputationGraph student, TeacherSettings settings) {
     return new Teacher(settings, student.clone());
+  }
+
+  /** The same teacher, its network's convolution blocks built from {@code layers} (see {@link ConvLayerConversion}). */
+  public Teacher with(ConvLayers layers) {
+    Teacher t = new Teacher(settings, ConvLayerConversion.to(net, layers));
+    if (center != null) {
+      t.center.assign(center);
+    }
+    return t;
   }
 
   public TeacherSettings settings() {

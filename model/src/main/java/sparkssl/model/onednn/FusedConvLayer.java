@@ -35,11 +35,7 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
     super(conf, dataType);
     if (dataType != DataType.FLOAT) {
       throw new IllegalArgumentException("the fused convolution layer runs on oneDNN in float32 only, not "
-          + dataType + "; build the network with DL4J's plain layers instead (see FusedLayers)");
-    }
-    if (Devices.cuda()) {
-      throw new IllegalStateException("this model has fused oneDNN convolution layers, which run on the CPU backend only;"
-          + " use it on CPU executors, or train it with -D" + FusedLayers.PROPERTY + "=false for GPU executors");
+          + dataType + "; build the network with DL4J's plain layers instead (see ConvLayers)");
     }
   }
 
@@ -71,6 +67,11 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
 
   @Override
   public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
+    // built anywhere, so that a model file converts to DL4J's own layers on a GPU; run on the CPU only
+    if (Devices.cuda()) {
+      throw new IllegalStateException("layer " + layerId() + " is a fused oneDNN convolution layer, which runs on ND4J's CPU backend"
+          + " only, not on " + Devices.describeAll() + ": convert the network to DL4J's own layers (ConvLayerConversion.forThisJvm)");
+    }
     assertInputSet(false);
     FusedConv c = layerConf();
     checkInput(input.shape());

@@ -10,14 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** {@link FusedConv}'s parameters as views of the layer's flat parameter (or gradient) array; weights initialised as DL4J's convolution initialises them. */
-final class FusedConvParams implements ParamInitializer {
+public final class FusedConvParams implements ParamInitializer {
   static final FusedConvParams INSTANCE = new FusedConvParams();
-  static final String WEIGHTS = "W";
-  static final String GAMMA = "gamma";
-  static final String BETA = "beta";
-  static final String MEAN = "mean";
-  static final String VAR = "var";
-  static final String BIAS = "b";
+  public static final String WEIGHTS = "W";
+  public static final String GAMMA = "gamma";
+  public static final String BETA = "beta";
+  public static final String MEAN = "mean";
+  public static final String VAR = "var";
+  public static final String BIAS = "b";
   private static final List<String> BATCH_NORM_KEYS = List.of(WEIGHTS, GAMMA, BETA, MEAN, VAR);
   private static final List<String> BIAS_KEYS = List.of(WEIGHTS, BIAS);
 

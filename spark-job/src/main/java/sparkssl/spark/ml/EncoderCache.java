@@ -15,6 +15,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import sparkssl.model.Devices;
 import sparkssl.model.FastPath;
+import sparkssl.model.blocks.ConvLayerConversion;
 
 /**
  * The encoders loaded in this JVM (an executor, or the driver in local mode), by {@link TrainedEncoder#id}:
@@ -55,7 +56,8 @@ final class EncoderCache {
       FastPath.enable();
       ComputationGraph net;
       try {
-        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.get()), false);
+        // a model trained with fused layers embeds on a GPU executor with DL4J's own, and the other way round
+        net = ConvLayerConversion.forThisJvm(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.get()), false));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot load encoder " + id, e);
       }

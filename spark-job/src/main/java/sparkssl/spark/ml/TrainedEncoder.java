@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 import sparkssl.model.SslNetwork;
+import sparkssl.model.blocks.ConvLayerConversion;
 
 /**
  * A trained encoder as this project ships it: DL4J's model zip plus one entry, {@value #CARD}, that
@@ -133,7 +134,7 @@ public final class TrainedEncoder implements Serializable {
     }
     int dimension;
     try {
-      dimension = dimensionOf(net, c.input());
+      dimension = dimensionOf(ConvLayerConversion.forThisJvm(net), c.input());
     } catch (RuntimeException e) {
       throw new NotAModelException(name, "its network does not embed the " + c.input().channels() + "x" + c.input().imageSize()
           + "x" + c.input().imageSize() + " images " + CARD + " describes: " + e.getMessage());
@@ -171,9 +172,9 @@ public final class TrainedEncoder implements Serializable {
     return of(fresh, input);
   }
 
-  /** The network, built anew from the bytes. */
+  /** The network, built anew from the bytes with the convolution layers this JVM runs best (the bytes keep the trained ones). */
   ComputationGraph network() throws IOException {
-    return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+    return ConvLayerConversion.forThisJvm(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false));
   }
 
   /** The bytes themselves, not a copy: what the executors' broadcast carries. */

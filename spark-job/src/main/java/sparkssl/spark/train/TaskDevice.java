@@ -3,12 +3,18 @@ package sparkssl.spark.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sparkssl.model.Devices;
 import sparkssl.model.FastPath;
+import sparkssl.model.blocks.ConvLayers;
 
 /**
  * The GPU Spark assigned to the running task, made ND4J's device for the task's thread. Spark
@@ -21,7 +27,25 @@ public final class TaskDevice {
   static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
   static final String TASK_GPUS = "spark.task.resource.gpu.amount";
 
+  private static final Logger LOG = LoggerFactory.getLogger(TaskDevice.class);
+  /** An executor says once, not for every task, that its GPU idles. */
+  private static final AtomicBoolean GPU_IDLE_TOLD = new AtomicBoolean();
+
   private TaskDevice() {}
+
+  /**
+   * The convolution layers a run's networks are built from, decided on the driver for every worker
+   * (parameter averaging adds their parameters and updater state element by element, so all share one
+   * layout): DL4J's own when the configuration asks for GPU executors, where fused oneDNN layers cannot
+   * run, even if this driver computes on its CPU; otherwise what this JVM's backend runs fastest.
+   */
+  public static ConvLayers convLayers(SparkConf conf) {
+    return executorGpus(conf) > 0 ? ConvLayers.PLAIN : ConvLayers.forThisJvm(DataType.FLOAT);
+  }
+
+  private static double executorGpus(SparkConf conf) {
+    return Double.parseDouble(conf.get(EXECUTOR_GPUS, "0"));
+  }
 
   /**
    * Moves the calling task's thread to its assigned GPU, or on the CPU gives it the task's threads
@@ -31,6 +55,10 @@ public final class TaskDevice {
     int gpu = assignedGpu();
     if (gpu >= 0) {
       Devices.use(gpu);
+    }
+    if (gpuIdle() && !GPU_IDLE_TOLD.getAndSet(true)) {
+      LOG.warn("Spark assigned this executor's tasks GPU {}, but {}: they train on the CPU, OFF the fast path, and the GPU idles",
+          gpu, cpuBackendCause());
     }
     TaskThreads.bind();
     return Devices.current();
@@ -43,8 +71,18 @@ public final class TaskDevice {
   public static String describe(FastPath.Status status) {
     SparkEnv env = SparkEnv.get();
     String where = (env == null ? "?" : env.executorId()) + ": " + status.device();
-    int gpu = assignedGpu();
-    return status.cuda() == null && gpu >= 0 ? where + ", Spark GPU " + gpu + " unused (CPU backend)" : where;
+    return gpuIdle() ? where + ", Spark GPU " + assignedGpu() + " unused (" + cpuBackendCause() + ")" : where;
+  }
+
+  /** Whether Spark gave the running task a GPU that ND4J cannot use: its backend is the CPU's. Such a step is off the fast path. */
+  public static boolean gpuIdle() {
+    return assignedGpu() >= 0 && !Devices.cuda();
+  }
+
+  /** Why ND4J runs its CPU backend here: the CUDA one failed to load (and why), or the jar has none. */
+  private static String cpuBackendCause() {
+    return Devices.cudaFallback().map(why -> "ND4J's CUDA backend failed to load and fell back to the CPU: " + why)
+        .orElse("the job jar has no CUDA backend");
   }
 
   private static int assignedGpu() {
@@ -67,14 +105,25 @@ public final class TaskDevice {
     }
   }
 
-  /** What is wrong with a run's GPU scheduling for the jar's backend, one line each (empty when nothing). */
-  public static List<String> schedulingProblems(SparkConf conf, boolean cuda) {
+  /**
+   * What is wrong with a run's GPU scheduling for the driver's backend, one line each (empty when
+   * nothing): {@code cuda} whether the driver runs CUDA, {@code cudaFallback} why its CUDA backend did
+   * not load (empty when the jar has none).
+   */
+  public static List<String> schedulingProblems(SparkConf conf, boolean cuda, Optional<String> cudaFallback) {
     List<String> problems = new ArrayList<>();
-    double executorGpus = Double.parseDouble(conf.get(EXECUTOR_GPUS, "0"));
+    double executorGpus = executorGpus(conf);
     double taskGpus = Double.parseDouble(conf.get(TASK_GPUS, "0"));
-    if (!cuda && executorGpus > 0) {
-      problems.add(EXECUTOR_GPUS + "=" + conf.get(EXECUTOR_GPUS) + " schedules GPUs, but ND4J runs its CPU backend "
-          + "here: executors will not use them. Build the job jar with mvn -Pcuda package");
+    if (!cuda && executorGpus > 0 && cudaFallback.isEmpty()) {
+      problems.add(EXECUTOR_GPUS + "=" + conf.get(EXECUTOR_GPUS) + " schedules GPUs, but the job jar has no CUDA backend: "
+          + "executors will not use them. Build the job jar with mvn -Pcuda package");
+    }
+    if (!cuda && executorGpus > 0 && cudaFallback.isPresent()) {
+      problems.add(EXECUTOR_GPUS + "=" + conf.get(EXECUTOR_GPUS) + " asks for GPU executors; on this driver ND4J's CUDA backend "
+          + "failed to load and fell back to the CPU (" + cudaFallback.get() + "), right for a driver without a GPU: "
+          + "the network is built from DL4J's own layers, which run on the GPUs, and the driver's own work (evaluation, "
+          + "collapse metrics) runs them on its CPU, slower than fused oneDNN layers. An executor whose CUDA backend fails "
+          + "the same way trains on its CPU, and its steps count as off the fast path");
     }
     if (cuda && taskGpus == 0) {
       problems.add("ND4J runs on CUDA but Spark schedules no GPUs (" + TASK_GPUS + " unset): every task computes on "
