@@ -5,10 +5,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-import sparkssl.spark.corpus.CorpusLayout;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,38 +37,53 @@ final class CollapseMonitor {
   static final double COLLAPSED_RANK = 1.5;
   private static final int SAMPLE = 256;
 
-  private final INDArray images;
+  private final Set<String> keys;
+  private final Function<Set<String>, List<byte[]>> read;
+  private final ViewPipeline pipeline;
+  private INDArray images;
 
-  private CollapseMonitor(INDArray images) {
-    this.images = images;
+  private CollapseMonitor(Set<String> keys, Function<Set<String>, List<byte[]>> read, ViewPipeline pipeline) {
+    this.keys = keys;
+    this.read = read;
+    this.pipeline = pipeline;
   }
 
-  static CollapseMonitor sample(Dataset<Row> corpus, List<String> paths, long seed, ViewPipeline pipeline) {
-    List<String> chosen = paths.stream()
+  /**
+   * The sample's keys are chosen now from the whole listing (so a resumed run measures the images the
+   * uninterrupted run measured); their bytes are read by {@code read} when the first epoch is measured,
+   * when worker shards already hold them on the executors.
+   */
+  static CollapseMonitor sample(List<String> paths, long seed, ViewPipeline pipeline, Function<Set<String>, List<byte[]>> read) {
+    Set<String> chosen = paths.stream()
         .sorted(Comparator.comparingLong(p -> ViewSeed.orderKey(seed, 0, p)))
-        .limit(SAMPLE).toList();
-    List<Row> rows = corpus.filter(functions.col(CorpusLayout.KEY).isin(chosen.toArray())).select("content").collectAsList();
+        .limit(SAMPLE).collect(Collectors.toUnmodifiableSet());
+    return new CollapseMonitor(chosen, read, pipeline);
+  }
+
+  private INDArray images() {
+    if (images != null) {
+      return images;
+    }
     int len = pipeline.viewLength();
     List<float[]> decoded = new ArrayList<>();
-    for (Row row : rows) {
+    for (byte[] content : read.apply(keys)) {
       try {
         float[] x = new float[len];
-        pipeline.normalize().toFloats(pipeline.plain((byte[]) row.get(0)), 0, x, 0, 1, pipeline.channels(),
-            pipeline.size() * pipeline.size());
+        pipeline.normalize().toFloats(pipeline.plain(content), 0, x, 0, 1, pipeline.channels(), pipeline.size() * pipeline.size());
         decoded.add(x);
       } catch (ImageDecodeException e) {
         // an undecodable file is counted by training; the sample is just one image smaller
       }
     }
-    INDArray images = Nd4j.create(decoded.toArray(float[][]::new))
+    images = Nd4j.create(decoded.toArray(float[][]::new))
         .reshape('c', decoded.size(), pipeline.channels(), pipeline.size(), pipeline.size());
-    return new CollapseMonitor(images);
+    return images;
   }
 
   /** The metrics record's {@code collapse} entry for this network; logs a warning on collapse. */
   Map<String, Object> measure(ComputationGraph net, int epoch) {
-    CollapseMetrics embedding = CollapseMetrics.of(SslNetwork.embed(net, images));
-    CollapseMetrics projection = CollapseMetrics.of(SslNetwork.project(net, images, true));
+    CollapseMetrics embedding = CollapseMetrics.of(SslNetwork.embed(net, images()));
+    CollapseMetrics projection = CollapseMetrics.of(SslNetwork.project(net, images(), true));
     boolean collapsed = projection.relativeStd() < COLLAPSED_STD
         || projection.rankMe() < COLLAPSED_RANK || embedding.rankMe() < COLLAPSED_RANK;
     Map<String, Object> m = new LinkedHashMap<>();

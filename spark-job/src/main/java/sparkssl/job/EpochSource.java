@@ -1,6 +1,7 @@
 package sparkssl.job;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
@@ -9,6 +10,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import scala.Tuple2;
 import sparkssl.augment.ViewPipeline;
 import sparkssl.spark.corpus.CorpusReads;
 import sparkssl.spark.data.Epoch;
@@ -67,6 +69,18 @@ final class EpochSource {
         ? ShuffledEpoch.of(sc, corpus, keys, cfg.seed, epoch, workers, cfg.batchSize, frequency, pipeline, views, good, bad)
         : shards.epoch(epoch, keys, undecodable, cfg.batchSize, frequency, pipeline, views, good, bad);
     return new EpochInput(rounds, good, bad);
+  }
+
+  /**
+   * The encoded images of {@code keys}, in key order: filtered from the worker shards once an epoch has
+   * cached them (no read from storage), else from a pass over the corpus.
+   */
+  List<byte[]> contents(Set<String> keys) {
+    JavaRDD<Row> rows = shards == null ? corpus : shards.shards();
+    return rows.filter(row -> keys.contains(row.getString(2)))
+        .map(row -> new Tuple2<>(row.getString(2), (byte[]) row.get(1)))
+        .collect().stream().sorted(Comparator.comparing((Tuple2<String, byte[]> t) -> t._1()))
+        .map(Tuple2::_2).toList();
   }
 
   /** Frees what the run kept on the executors (call once it has trained). */

@@ -127,7 +127,7 @@ public final class PretrainJob {
     // a checkpoint of a run on other executors (CPUs, GPUs) goes on with this run's layers
     ComputationGraph net = resumed == null ? randomInit.clone() : ConvLayerConversion.to(resumed.network(), layers);
     // the collapse sample is drawn from the whole listing, as the uninterrupted run drew it
-    CollapseMonitor collapse = CollapseMonitor.sample(corpus, paths, cfg.seed, pipeline);
+    CollapseMonitor collapse = CollapseMonitor.sample(paths, cfg.seed, pipeline, epochSource::contents);
     List<JsonNode> metrics = new ArrayList<>();
     // an undecodable file is named once and sits out every later epoch, after a resume too
     Map<String, SkippedFile> undecodable = new LinkedHashMap<>();
@@ -249,11 +249,12 @@ public final class PretrainJob {
         // the next epoch's shuffle is fixed now (its files, its averaging frequency): write it while
         // this epoch's metrics and checkpoint are made, not while the next epoch's first round waits
         next = epochSource.epoch(epoch + 1, paths, undecodable.keySet(), frequency);
-        sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch + 1));
-        if (next.rounds().prefetch(sc)) {
+        if (next.rounds().prefetches()) {
           progress.phase("epoch " + (epoch + 1) + "'s shuffle, started early");
+          sc.setLocalProperty(TrainingObserver.EPOCH, String.valueOf(epoch + 1));
+          next.rounds().prefetch(sc);
+          sc.setLocalProperty(TrainingObserver.EPOCH, null);
         }
-        sc.setLocalProperty(TrainingObserver.EPOCH, null);
       }
       record.put("skipped_files", skippedSoFar);
       record.put("spark_job_s", observer.drainJobSeconds());

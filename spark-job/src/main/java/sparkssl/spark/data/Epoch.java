@@ -7,11 +7,14 @@ public interface Epoch extends EpochRounds {
   /** Images of the current keys that sit this epoch out because they do not fill a last step. */
   long dropped();
 
-  /**
-   * Starts the epoch's costly preparation in the background, so that its first round does not wait
-   * for it, and says whether there was any: an epoch whose data is already on the workers has none.
-   */
-  default boolean prefetch(JavaSparkContext sc) {
+  /** Whether the epoch has costly preparation to start early: its data is not already on the workers. */
+  default boolean prefetches() {
     return false;
   }
+
+  /**
+   * Starts the epoch's costly preparation in the background, if it {@link #prefetches}, so that its
+   * first round does not wait for it.
+   */
+  default void prefetch(JavaSparkContext sc) {}
 }

@@ -45,9 +45,13 @@ public final class ShuffledEpoch {
      * itself while every worker waits. The previous epoch's checkpoint and metrics run meanwhile.
      */
     @Override
-    public boolean prefetch(JavaSparkContext sc) {
-      sc.sc().submitMapStage(shuffle);
+    public boolean prefetches() {
       return true;
+    }
+
+    @Override
+    public void prefetch(JavaSparkContext sc) {
+      sc.sc().submitMapStage(shuffle);
     }
   }
 

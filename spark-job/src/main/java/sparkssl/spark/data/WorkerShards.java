@@ -93,8 +93,8 @@ public final class WorkerShards {
     shards.unpersist(false);
   }
 
-  /** The dealt shards, partition {@code w} worker {@code w}'s. */
-  JavaRDD<Row> shards() {
+  /** The dealt {@code (path, content, key)} rows, partition {@code w} worker {@code w}'s; cached once the first round ran. */
+  public JavaRDD<Row> shards() {
     return shards;
   }
 }
