@@ -10,11 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -64,23 +65,40 @@ public final class FolderCorpus implements CorpusLayout {
     return images(spark).withColumn(LABEL, element_at(split(col(PATH), "/"), -2));
   }
 
+  /** From a walk of plain listings: no Spark job, and on S3 no request per file. */
   @Override
   public Listing list(SparkSession spark) throws IOException {
-    return Listing.of(images(spark).select(col(KEY)).as(Encoders.STRING()).collectAsList(), leftOut(spark));
+    List<String> keys = new ArrayList<>();
+    LeftOut empty = walk(spark, f -> {
+      String path = f.getPath().toString();
+      keys.add(prefix != null && path.startsWith(prefix) ? path.substring(prefix.length()) : path);
+    });
+    return Listing.of(keys, empty);
   }
 
-  /** Spark's binaryFile source drops zero-byte files before any UDF sees them: they are counted from a walk. */
   @Override
   public LeftOut leftOut(SparkSession spark) throws IOException {
+    return walk(spark, f -> {});
+  }
+
+  /**
+   * Walks the images Spark's binaryFile source reads, giving each to {@code image}; zero-byte ones,
+   * which that source drops before any UDF sees them, are counted instead.
+   */
+  private LeftOut walk(SparkSession spark, Consumer<FileStatus> image) throws IOException {
     Path p = new Path(root);
+    FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
     long[] empty = {0};
     List<String> examples = new ArrayList<>();
-    CorpusFiles.forEach(p.getFileSystem(spark.sparkContext().hadoopConfiguration()), p, f -> {
-      if (f.getLen() == 0 && CorpusFiles.isImage(f.getPath().getName())) {
-        empty[0]++;
-        if (examples.size() < EXAMPLES) {
-          examples.add(f.getPath().toString());
-        }
+    // qualified, as binaryFile names files: a key is what follows the qualified folder
+    CorpusFiles.forEach(fs, fs.makeQualified(p), f -> {
+      if (!CorpusFiles.isImage(f.getPath().getName())) {
+        return true;
+      }
+      if (f.getLen() > 0) {
+        image.accept(f);
+      } else if (++empty[0] <= EXAMPLES) {
+        examples.add(f.getPath().toString());
       }
       return true;
     });
