@@ -1,17 +1,18 @@
 package sparkssl.job;
 
 import java.util.Collection;
-import java.util.Comparator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
-import scala.Tuple2;
 import sparkssl.augment.ViewPipeline;
+import sparkssl.spark.corpus.CorpusLayout;
 import sparkssl.spark.corpus.CorpusReads;
 import sparkssl.spark.data.Epoch;
 import sparkssl.spark.data.EpochPlan;
@@ -25,7 +26,9 @@ import sparkssl.spark.data.WorkerShards;
  * workers every epoch ({@link WorkerShards}).
  */
 final class EpochSource {
+  private final SparkSession spark;
   private final JavaSparkContext sc;
+  private final CorpusLayout layout;
   private final JavaRDD<Row> corpus;
   private final JobConfig cfg;
   private final int workers;
@@ -33,9 +36,11 @@ final class EpochSource {
   /** Null unless {@code --epoch-data shards}. */
   private final WorkerShards shards;
 
-  private EpochSource(JavaSparkContext sc, JavaRDD<Row> corpus, JobConfig cfg, int workers, ViewPipeline pipeline,
-      WorkerShards shards) {
-    this.sc = sc;
+  private EpochSource(SparkSession spark, CorpusLayout layout, JavaRDD<Row> corpus, JobConfig cfg, int workers,
+      ViewPipeline pipeline, WorkerShards shards) {
+    this.spark = spark;
+    this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    this.layout = layout;
     this.corpus = corpus;
     this.cfg = cfg;
     this.workers = workers;
@@ -44,13 +49,14 @@ final class EpochSource {
   }
 
   /** The epochs of the corpus's {@code (path, content, key)} rows, read by tasks that count what they read. */
-  static EpochSource of(JavaSparkContext sc, Dataset<Row> images, CorpusReads reads, JobConfig cfg, int workers,
+  static EpochSource of(SparkSession spark, CorpusLayout layout, CorpusReads reads, JobConfig cfg, int workers,
       ViewPipeline pipeline) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Spark's file source packs small files by a 4 MB open cost, one map task per ~32 images (313 tasks
     // for 10,000 Fashion-MNIST files), and each map task writes one shuffle file per round and worker;
     // merging the read into two tasks per core made the epoch's shuffle 5x faster
-    JavaRDD<Row> corpus = reads.counted(images.javaRDD().coalesce(2 * sc.defaultParallelism()));
-    return new EpochSource(sc, corpus, cfg, workers, pipeline,
+    JavaRDD<Row> corpus = reads.counted(layout.images(spark).javaRDD().coalesce(2 * sc.defaultParallelism()));
+    return new EpochSource(spark, layout, corpus, cfg, workers, pipeline,
         cfg.epochData == JobConfig.EpochData.shards ? WorkerShards.deal(sc, corpus, cfg.seed, workers) : null);
   }
 
@@ -73,14 +79,17 @@ final class EpochSource {
 
   /**
    * The encoded images of {@code keys}, in key order: filtered from the worker shards once an epoch has
-   * cached them (no read from storage), else from a pass over the corpus.
+   * cached them (no read from storage), else read by the corpus's layout.
    */
   List<byte[]> contents(Set<String> keys) {
-    JavaRDD<Row> rows = shards == null ? corpus : shards.shards();
-    return rows.filter(row -> keys.contains(row.getString(2)))
-        .map(row -> new Tuple2<>(row.getString(2), (byte[]) row.get(1)))
-        .collect().stream().sorted(Comparator.comparing((Tuple2<String, byte[]> t) -> t._1()))
-        .map(Tuple2::_2).toList();
+    if (shards == null) {
+      try {
+        return layout.read(spark, keys);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return CorpusLayout.read(shards.shards(), keys);
   }
 
   /** Frees what the run kept on the executors (call once it has trained). */

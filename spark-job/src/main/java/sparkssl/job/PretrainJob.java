@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
@@ -98,7 +96,6 @@ public final class PretrainJob {
 
     CorpusLayout layout = cfg.corpora.open(spark, "--corpus", cfg.corpus);
     InputChecks.checkDecodes(layout, pipeline, spark);
-    Dataset<Row> corpus = layout.images(spark);
     CorpusLayout.Listing listing = layout.list(spark);
     CorpusLayout.LeftOut empty = listing.leftOut();
     List<String> paths = new ArrayList<>(listing.keys());
@@ -106,7 +103,7 @@ public final class PretrainJob {
         empty.count() == 0 ? "" : "; " + empty.count() + " left out (" + empty.why() + "), e.g. " + empty.examples());
     int workers = cfg.workers > 0 ? cfg.workers : sc.defaultParallelism();
     CorpusReads reads = CorpusReads.of(spark.sparkContext(), cfg.corpus);
-    EpochSource epochSource = EpochSource.of(sc, corpus, reads, cfg, workers, pipeline);
+    EpochSource epochSource = EpochSource.of(spark, layout, reads, cfg, workers, pipeline);
     long stepsPerEpoch = epochSource.stepsPerEpoch(paths);
     if (stepsPerEpoch == 0) {
       throw new BadInputException("the corpus " + cfg.corpus + " has " + paths.size() + " image files, fewer than one "

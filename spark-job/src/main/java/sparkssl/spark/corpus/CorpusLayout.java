@@ -3,10 +3,14 @@ package sparkssl.spark.corpus;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 import sparkssl.spark.data.SkippedFile;
 
 /**
@@ -42,6 +46,22 @@ public interface CorpusLayout {
 
   /** Up to {@code n} images from the start of the corpus, read on the driver to check it before training. */
   List<Sample> first(SparkSession spark, int n) throws IOException;
+
+  /**
+   * The images of {@code keys}, in key order, for a small fixed sample: a pass over the corpus, unless
+   * the layout can read an image by its key.
+   */
+  default List<byte[]> read(SparkSession spark, Set<String> keys) throws IOException {
+    return read(images(spark).javaRDD(), keys);
+  }
+
+  /** The images of {@code keys} among {@code (path, content, key)} rows, in key order, by a pass over them. */
+  static List<byte[]> read(JavaRDD<Row> rows, Set<String> keys) {
+    return rows.filter(row -> keys.contains(row.getString(2)))
+        .map(row -> new Tuple2<>(row.getString(2), (byte[]) row.get(1)))
+        .collect().stream().sorted(Comparator.comparing((Tuple2<String, byte[]> t) -> t._1()))
+        .map(Tuple2::_2).toList();
+  }
 
   /** The keys of a corpus, and the entries left out of it: zero-byte files, rows without bytes, samples without an image. */
   record Listing(List<String> keys, LeftOut leftOut) {

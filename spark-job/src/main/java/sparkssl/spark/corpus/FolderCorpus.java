@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -103,6 +105,19 @@ public final class FolderCorpus implements CorpusLayout {
       return true;
     });
     return new LeftOut(empty[0], "EMPTY: zero bytes", List.copyOf(examples));
+  }
+
+  /** Each file opened by its path: the folder's path and the key. */
+  @Override
+  public List<byte[]> read(SparkSession spark, Set<String> keys) throws IOException {
+    List<byte[]> images = new ArrayList<>();
+    FileSystem fs = new Path(root).getFileSystem(spark.sparkContext().hadoopConfiguration());
+    for (String key : new TreeSet<>(keys)) {
+      try (InputStream in = fs.open(new Path(prefix == null ? key : prefix + key))) {
+        images.add(in.readAllBytes());
+      }
+    }
+    return images;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package sparkssl.spark.corpus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +71,15 @@ class FolderCorpusTest {
       for (String example : found.examples()) {
         assertTrue(example.startsWith("file:"), example);
         assertTrue(empty.stream().anyMatch(example::endsWith), example + " is one of the empty images");
+      }
+      // a sample read by key, opened by path, in key order, whichever way the root was named
+      byte[] other = "other bytes".getBytes();
+      write(root.resolve("b/other.png"), other);
+      for (String named : List.of(root.toUri().toString(), root.toString())) {
+        List<byte[]> sample = new FolderCorpus(spark, named).read(spark, Set.of("b/other.png", "a/good.png"));
+        assertEquals(2, sample.size(), named);
+        assertArrayEquals(image, sample.get(0), named);
+        assertArrayEquals(other, sample.get(1), named);
       }
       // a root given as a plain local path lists the same files
       assertEquals(empty.size(), new FolderCorpus(spark, root.toString()).list(spark).leftOut().count());
