@@ -5,8 +5,9 @@
 # averaging rounds, is over by epoch 3). Local mode by default; --cluster starts a standalone cluster
 # of 2 workers x 1 core (deploy/bin/local-cluster, its own state dir under OUT) and stops it after.
 #   deploy/bench/soak.sh OUT_DIR [--cluster] [--epochs N] [--minutes M] [--corpus DIR] [-- extra train options]
-# OUT_DIR gets run/ (the run directory), train.log, rss.tsv (seconds, epochs done, JVM, pid, MiB) and
-# summary.txt. Defaults: 30 epochs of /work/fmnist/train, --skip-eval; with --minutes the run is stopped
+# OUT_DIR gets run/ (the run directory), train.log, rss.tsv (seconds, epochs done, JVM, pid, resident
+# MiB, and of those the Java heap's: the resident pages of its reserved range, from /proc/PID/smaps;
+# resident less heap is the native part, ND4J's arrays, oneDNN's buffers, the JVM's own) and summary.txt. Defaults: 30 epochs of /work/fmnist/train, --skip-eval; with --minutes the run is stopped
 # after M minutes if it has not finished (its driver, by PID), and the summary covers the epochs done.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -52,12 +53,31 @@ jvms() {
 epochs_done() { grep -c '"epoch"' "$out/run/metrics.jsonl" 2>/dev/null || echo 0; }
 
 t0=$(date +%s)
-printf 'seconds\tepochs_done\tjvm\tpid\trss_mib\n' > "$out/rss.tsv"
+# The heap's reserved address range, once per JVM (jcmd GC.heap_info), then its resident MiB, or -1.
+declare -A range
+heap() {
+  [ -n "${range[$1]:-}" ] || range[$1]=$(jcmd "$1" GC.heap_info 2>/dev/null | grep -o '\[0x[0-9a-f]*, 0x[0-9a-f]*' | head -1 | tr -d '[,')
+  [ -n "${range[$1]}" ] || { echo -1; return; }
+  python3 - "$1" ${range[$1]} <<'PY'
+import sys
+pid, lo, hi = sys.argv[1], int(sys.argv[2], 16), int(sys.argv[3], 16)
+kib, inside = 0, False
+for line in open(f"/proc/{pid}/smaps"):
+    if "-" in line.split(" ", 1)[0] and not line.startswith(("Rss", "Pss")):
+        start, end = (int(a, 16) for a in line.split(" ", 1)[0].split("-"))
+        inside = lo <= start and end <= hi
+    elif inside and line.startswith("Rss:"):
+        kib += int(line.split()[1])
+print(kib // 1024)
+PY
+}
+printf 'seconds\tepochs_done\tjvm\tpid\trss_mib\theap_mib\n' > "$out/rss.tsv"
 while kill -0 "$driver" 2>/dev/null; do
   e=$(epochs_done)
   while read -r name pid; do
     kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    [ -z "$kb" ] || printf '%d\t%d\t%s\t%d\t%d\n' $(( $(date +%s) - t0 )) "$e" "$name" "$pid" $(( kb / 1024 )) >> "$out/rss.tsv"
+    h=$(heap "$pid")
+    [ -z "$kb" ] || printf '%d\t%d\t%s\t%d\t%d\t%d\n' $(( $(date +%s) - t0 )) "$e" "$name" "$pid" $(( kb / 1024 )) "$h" >> "$out/rss.tsv"
   done < <(jvms)
   if [ "$minutes" -gt 0 ] && [ $(( $(date +%s) - t0 )) -ge $(( minutes * 60 )) ]; then
     echo "$(date -u +%FT%TZ) $minutes minutes are up: stopping the run after $e epochs" | tee -a "$out/summary.txt"
