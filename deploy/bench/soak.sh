@@ -47,7 +47,8 @@ jvms() {
   local p cwd
   for p in $(pgrep -f CoarseGrainedExecutorBackend || true); do
     cwd=$(readlink "/proc/$p/cwd" 2>/dev/null || true)
-    case $cwd in "$(cd "$state" && pwd)"/*) echo "executor-$(basename "$(dirname "$cwd")") $p" ;; esac
+    # an executor runs in <state>/work-N/<app>/<executor id>
+    case $cwd in "$(cd "$state" && pwd)"/*) echo "executor-$(basename "$(dirname "$(dirname "$cwd")")") $p" ;; esac
   done
 }
 epochs_done() { grep -c '"epoch"' "$out/run/metrics.jsonl" 2>/dev/null || echo 0; }
