@@ -1,5 +1,6 @@
 package sparkssl.model.momentum;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,6 +11,7 @@ import sparkssl.model.SslNetwork;
 import sparkssl.model.blocks.ConvLayerConversion;
 import sparkssl.model.blocks.ConvLayers;
 import sparkssl.model.layers.SslLossLayer;
+import sparkssl.model.onednn.FusedConvLayer;
 
 /**
  * The EMA teacher of a student network: the same network, whose parameters follow the student's,
@@ -31,6 +33,12 @@ public final class Teacher {
   private Teacher(TeacherSettings settings, ComputationGraph net) {
     this.settings = settings;
     this.net = net;
+    // its training-mode passes (batch statistics, as the student's) are never followed by a backward pass
+    for (Layer layer : net.getLayers()) {
+      if (layer instanceof FusedConvLayer fused) {
+        fused.forwardOnly();
+      }
+    }
     this.targetVertex = SslNetwork.projectionVertex(net);
     this.center = settings.centred() ? Nd4j.zeros(net.params().dataType(), 1, outputSize(net)) : null;
   }

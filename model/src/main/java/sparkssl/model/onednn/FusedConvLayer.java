@@ -24,10 +24,19 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
   private final Map<String, FusedConvPrimitives> primitives = new LinkedHashMap<>(8, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, FusedConvPrimitives> eldest) {
-      return size() > SHAPES_KEPT;
+      if (size() <= SHAPES_KEPT) {
+        return false;
+      }
+      if (eldest.getValue() == lastTraining) {
+        lastTraining = null;
+      }
+      eldest.getValue().close();
+      return true;
     }
   };
   private FusedConvPrimitives lastTraining;
+  /** Set for a network that never backpropagates: its training passes keep nothing for a backward pass. */
+  private boolean forwardOnly;
   private INDArray batchMean;
   private INDArray batchVar;
 
@@ -37,6 +46,15 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
       throw new IllegalArgumentException("the fused convolution layer runs on oneDNN in float32 only, not "
           + dataType + "; build the network with DL4J's plain layers instead (see ConvLayers)");
     }
+  }
+
+  /**
+   * For a network whose training passes are never followed by a backward pass (an EMA teacher): they
+   * compute the batch statistics as training does, but keep neither the conv's output nor the ReLU's
+   * workspace, and build no backward primitives. A backward pass after one fails.
+   */
+  public void forwardOnly() {
+    forwardOnly = true;
   }
 
   @Override
@@ -82,7 +100,7 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
     if (training) {
       ensureBatchStatistics();
       p.forward(x, params.get(FusedConvParams.WEIGHTS), affine, batchMean, batchVar, y);
-      lastTraining = p;
+      lastTraining = forwardOnly ? null : p;
     } else {
       p.forward(x, params.get(FusedConvParams.WEIGHTS), affine, params.get(FusedConvParams.MEAN),
           params.get(FusedConvParams.VAR), y);
@@ -94,7 +112,8 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
   public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
     assertInputSet(true);
     if (lastTraining == null) {
-      throw new IllegalStateException("layer " + layerId() + ": backprop without a training forward pass");
+      throw new IllegalStateException("layer " + layerId() + ": backprop without a training forward pass"
+          + (forwardOnly ? " (the layer is forward only: its network is an EMA teacher)" : ""));
     }
     INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
     lastTraining.backward(OneDnn.dense(input), OneDnn.dense(epsilon), gradientViews.get(FusedConvParams.WEIGHTS),
@@ -131,9 +150,11 @@ public class FusedConvLayer extends BaseLayer<FusedConv> {
     gradientViews.get(key).assign(params.get(key)).subi(batch).muli(keep);
   }
 
-  private FusedConvPrimitives primitivesFor(long[] shape, boolean training) {
-    String key = (training ? "train " : "infer ") + Arrays.toString(shape);
-    return primitives.computeIfAbsent(key, k -> new FusedConvPrimitives(layerConf(), shape, training));
+  /** This shape's primitives for the pass, built on first use; the least recently used beyond {@link #SHAPES_KEPT} are closed. */
+  FusedConvPrimitives primitivesFor(long[] shape, boolean training) {
+    FusedConvPrimitives.Pass pass = !training ? FusedConvPrimitives.Pass.INFERENCE
+        : forwardOnly ? FusedConvPrimitives.Pass.FORWARD_ONLY : FusedConvPrimitives.Pass.TRAINING;
+    return primitives.computeIfAbsent(pass + " " + Arrays.toString(shape), k -> new FusedConvPrimitives(layerConf(), shape, pass));
   }
 
   /** Outside any workspace: the backward pass reads them after the forward pass's workspace has moved on. */

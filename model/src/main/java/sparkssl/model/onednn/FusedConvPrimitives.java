@@ -15,6 +15,8 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
 import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.batch_normalization_backward;
 import org.bytedeco.dnnl.batch_normalization_forward;
@@ -33,6 +35,7 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,9 +45,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * into it. Without: conv with its bias and ReLU as a post-op, ReLU's backward from the output. ND4J
  * arrays are read and written in place through memory handles; only the layer's output and input
  * gradient are reordered from the primitives' blocked layouts to NCHW.
+ *
+ * <p>Closed when its layer evicts it: left to the garbage collector, its buffers (the training
+ * pass's conv output alone is a batch of the layer's outputs) outlive it for as long as the old
+ * generation goes uncollected, which on a small, quiet heap is the whole run.
  */
-final class FusedConvPrimitives {
-  private final stream s = OneDnn.newStream();
+final class FusedConvPrimitives implements AutoCloseable {
+  /** What a pass keeps: a training pass all a backward pass reads, the others nothing beyond the call. */
+  enum Pass {
+    /** Batch statistics, kept for a backward pass. */
+    TRAINING,
+    /** Batch statistics without a backward pass (an EMA teacher's forward pass). */
+    FORWARD_ONLY,
+    /** The running statistics. */
+    INFERENCE
+  }
+
+  /** Every native object made here, in the order made: oneDNN handles, descriptors and the buffers they own. */
+  private final List<Pointer> owned = new ArrayList<>();
+  private final List<Relayout> relayouts = new ArrayList<>();
+  private final stream s = own(OneDnn.newStream());
   private final boolean training;
   private final boolean batchNorm;
   private final boolean relu;
@@ -59,9 +79,12 @@ final class FusedConvPrimitives {
 
   private final convolution_forward conv;
   private final memory src;
+  /** Sizes of the memories pointed at scratch buffers per call (asking oneDNN allocates a descriptor each time). */
+  private final long srcBytes;
   private final reorder toSrc;
   private final Relayout weights;
   private final memory convDst;
+  private final long convBytes;
   private final primitive bn;
   private final memory workspace;
   private final Relayout out;
@@ -79,6 +102,7 @@ final class FusedConvPrimitives {
   private memory dxUser;
   private Relayout dyIn;
   private memory dConv;
+  private long dConvBytes;
   private Relayout srcForWeights;
   private Relayout dConvForWeights;
   private Relayout dwOut;
@@ -86,51 +110,56 @@ final class FusedConvPrimitives {
   private Relayout weightsForData;
   private Relayout dxOut;
 
-  FusedConvPrimitives(FusedConv conf, long[] inShape, boolean training) {
-    this.training = training;
+  FusedConvPrimitives(FusedConv conf, long[] inShape, Pass pass) {
+    this.training = pass == Pass.TRAINING;
     this.batchNorm = conf.isBatchNorm();
     this.relu = conf.isRelu();
     Geometry g = Geometry.of(conf, inShape);
     outShape = g.dst;
+    // forward_inference computes batch statistics too unless told to use the running ones, and keeps no workspace
     prop_kind prop = training ? prop_kind.forward_training : prop_kind.forward_inference;
-    convolution_forward.primitive_desc convPd = batchNorm
-        ? new convolution_forward.primitive_desc(new convolution_forward.desc(prop, algorithm.convolution_direct,
-            OneDnn.any(g.src), OneDnn.any(g.weights), OneDnn.any(g.dst), g.strides, g.padL, g.padR), OneDnn.engine())
-        : new convolution_forward.primitive_desc(new convolution_forward.desc(prop, algorithm.convolution_direct,
-            OneDnn.any(g.src), OneDnn.any(g.weights), OneDnn.plain(g.bias, format_tag.x), OneDnn.any(g.dst), g.strides,
-            g.padL, g.padR), reluPostOp(relu), OneDnn.engine());
-    conv = new convolution_forward(convPd);
-    xUser = OneDnn.handle(OneDnn.plain(g.src, format_tag.nchw));
-    wUser = OneDnn.handle(OneDnn.plain(g.weights, format_tag.oihw));
-    yUser = OneDnn.handle(OneDnn.plain(g.dst, format_tag.nchw));
+    convolution_forward.primitive_desc convPd = own(batchNorm
+        ? new convolution_forward.primitive_desc(own(new convolution_forward.desc(prop, algorithm.convolution_direct,
+            any(g.src), any(g.weights), any(g.dst), g.strides, g.padL, g.padR)), OneDnn.engine())
+        : new convolution_forward.primitive_desc(own(new convolution_forward.desc(prop, algorithm.convolution_direct,
+            any(g.src), any(g.weights), plain(g.bias, format_tag.x), any(g.dst), g.strides,
+            g.padL, g.padR)), reluPostOp(relu), OneDnn.engine()));
+    conv = own(new convolution_forward(convPd));
+    xUser = handle(plain(g.src, format_tag.nchw));
+    wUser = handle(plain(g.weights, format_tag.oihw));
+    yUser = handle(plain(g.dst, format_tag.nchw));
     // the input in the conv's layout is made again for the backward pass from DL4J's input (which DL4J
     // keeps until then), so it lives only within a call; the conv's output is kept in training
-    src = OneDnn.handle(convPd.src_desc());
-    toSrc = new reorder(xUser, src);
-    weights = Relayout.reading(wUser.get_desc(), convPd.weights_desc());
-    convDst = training ? OneDnn.allocate(convPd.dst_desc()) : OneDnn.handle(convPd.dst_desc());
+    memory.desc srcDesc = own(convPd.src_desc());
+    src = handle(srcDesc);
+    srcBytes = srcDesc.get_size();
+    toSrc = own(new reorder(xUser, src));
+    weights = relayout(Relayout.reading(own(wUser.get_desc()), own(convPd.weights_desc())));
+    memory.desc convDesc = own(convPd.dst_desc());
+    convDst = training ? own(OneDnn.allocate(convDesc)) : handle(convDesc);
+    convBytes = convDesc.get_size();
 
     batch_normalization_forward.primitive_desc bnPd = null;
     int flags = normalization_flags.use_scale_shift.value | (relu ? normalization_flags.fuse_norm_relu.value : 0)
-        | (training ? 0 : normalization_flags.use_global_stats.value);
+        | (pass == Pass.INFERENCE ? normalization_flags.use_global_stats.value : 0);
     if (batchNorm) {
-      bnPd = new batch_normalization_forward.primitive_desc(
-          new batch_normalization_forward.desc(prop.value, convPd.dst_desc(), (float) conf.getEps(), flags), OneDnn.engine());
-      bn = new batch_normalization_forward(bnPd);
-      affineUser = OneDnn.handle(bnPd.weights_desc());
-      meanUser = OneDnn.handle(bnPd.mean_desc());
-      varUser = OneDnn.handle(bnPd.variance_desc());
-      workspace = training && relu ? OneDnn.allocate(bnPd.workspace_desc()) : null;
-      out = Relayout.writing(yUser.get_desc(), bnPd.dst_desc(), "out");
+      bnPd = own(new batch_normalization_forward.primitive_desc(own(
+          new batch_normalization_forward.desc(prop.value, convPd.dst_desc(), (float) conf.getEps(), flags)), OneDnn.engine()));
+      bn = own(new batch_normalization_forward(bnPd));
+      affineUser = handle(own(bnPd.weights_desc()));
+      meanUser = handle(own(bnPd.mean_desc()));
+      varUser = handle(own(bnPd.variance_desc()));
+      workspace = training && relu ? own(OneDnn.allocate(own(bnPd.workspace_desc()))) : null;
+      out = relayout(Relayout.writing(own(yUser.get_desc()), own(bnPd.dst_desc()), "out"));
       convToY = null;
     } else {
       bn = null;
-      affineUser = OneDnn.handle(OneDnn.plain(g.bias, format_tag.x));
+      affineUser = handle(plain(g.bias, format_tag.x));
       meanUser = null;
       varUser = null;
       workspace = null;
       out = null;
-      convToY = new reorder(convDst, yUser);
+      convToY = own(new reorder(convDst, yUser));
     }
     if (training) {
       prepareBackward(conf, g, convPd, bnPd, flags);
@@ -152,10 +181,10 @@ final class FusedConvPrimitives {
     }
   }
 
-  private static primitive_attr reluPostOp(boolean relu) {
-    primitive_attr attr = new primitive_attr();
+  private primitive_attr reluPostOp(boolean relu) {
+    primitive_attr attr = own(new primitive_attr());
     if (relu) {
-      post_ops ops = new post_ops();
+      post_ops ops = own(new post_ops());
       ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
       attr.set_post_ops(ops);
     }
@@ -164,49 +193,88 @@ final class FusedConvPrimitives {
 
   private void prepareBackward(FusedConv conf, Geometry g, convolution_forward.primitive_desc convPd,
       batch_normalization_forward.primitive_desc bnPd, int flags) {
-    convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(batchNorm
-        ? new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(g.src), OneDnn.any(g.weights),
-            OneDnn.any(g.dst), g.strides, g.padL, g.padR)
-        : new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(g.src), OneDnn.any(g.weights),
-            OneDnn.plain(g.bias, format_tag.x), OneDnn.any(g.dst), g.strides, g.padL, g.padR), OneDnn.engine(), convPd);
-    convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
-        new convolution_backward_data.desc(algorithm.convolution_direct, OneDnn.any(g.src), OneDnn.any(g.weights),
-            OneDnn.any(g.dst), g.strides, g.padL, g.padR), OneDnn.engine(), convPd);
-    convBackWeights = new convolution_backward_weights(weightsPd);
-    convBackData = new convolution_backward_data(dataPd);
-    dyUser = OneDnn.handle(yUser.get_desc());
-    dwUser = OneDnn.handle(wUser.get_desc());
-    dxUser = OneDnn.handle(xUser.get_desc());
+    convolution_backward_weights.primitive_desc weightsPd = own(new convolution_backward_weights.primitive_desc(own(batchNorm
+        ? new convolution_backward_weights.desc(algorithm.convolution_direct, any(g.src), any(g.weights),
+            any(g.dst), g.strides, g.padL, g.padR)
+        : new convolution_backward_weights.desc(algorithm.convolution_direct, any(g.src), any(g.weights),
+            plain(g.bias, format_tag.x), any(g.dst), g.strides, g.padL, g.padR)), OneDnn.engine(), convPd));
+    convolution_backward_data.primitive_desc dataPd = own(new convolution_backward_data.primitive_desc(
+        own(new convolution_backward_data.desc(algorithm.convolution_direct, any(g.src), any(g.weights),
+            any(g.dst), g.strides, g.padL, g.padR)), OneDnn.engine(), convPd));
+    convBackWeights = own(new convolution_backward_weights(weightsPd));
+    convBackData = own(new convolution_backward_data(dataPd));
+    dyUser = handle(own(yUser.get_desc()));
+    dwUser = handle(own(wUser.get_desc()));
+    dxUser = handle(own(xUser.get_desc()));
+    memory.desc convOut = own(convPd.dst_desc());
     memory.desc dConvDesc;
     if (batchNorm) {
-      batch_normalization_backward.primitive_desc bnBackPd = new batch_normalization_backward.primitive_desc(
-          new batch_normalization_backward.desc(prop_kind.backward.value, bnPd.dst_desc(), convPd.dst_desc(),
-              (float) conf.getEps(), flags), OneDnn.engine(), bnPd);
-      activationBack = new batch_normalization_backward(bnBackPd);
-      dAffineUser = OneDnn.handle(bnBackPd.diff_weights_desc());
-      dyIn = Relayout.reading(dyUser.get_desc(), bnBackPd.diff_dst_desc(), "dy");
-      dConvDesc = bnBackPd.diff_src_desc();
+      batch_normalization_backward.primitive_desc bnBackPd = own(new batch_normalization_backward.primitive_desc(
+          own(new batch_normalization_backward.desc(prop_kind.backward.value, own(bnPd.dst_desc()), convOut,
+              (float) conf.getEps(), flags)), OneDnn.engine(), bnPd));
+      activationBack = own(new batch_normalization_backward(bnBackPd));
+      dAffineUser = handle(own(bnBackPd.diff_weights_desc()));
+      dyIn = relayout(Relayout.reading(own(dyUser.get_desc()), own(bnBackPd.diff_dst_desc()), "dy"));
+      dConvDesc = own(bnBackPd.diff_src_desc());
     } else if (relu) {
-      eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
-          prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, convPd.dst_desc(), 0f, 0f), OneDnn.engine());
-      eltwise_backward.primitive_desc reluBackPd = new eltwise_backward.primitive_desc(new eltwise_backward.desc(
-          algorithm.eltwise_relu_use_dst_for_bwd, convPd.dst_desc(), convPd.dst_desc(), 0f, 0f), OneDnn.engine(), hint);
-      activationBack = new eltwise_backward(reluBackPd);
-      dAffineUser = OneDnn.handle(weightsPd.diff_bias_desc());
-      dyIn = Relayout.reading(dyUser.get_desc(), reluBackPd.diff_dst_desc(), "dy");
-      dConvDesc = reluBackPd.diff_src_desc();
+      eltwise_forward.primitive_desc hint = own(new eltwise_forward.primitive_desc(own(new eltwise_forward.desc(
+          prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, convOut, 0f, 0f)), OneDnn.engine()));
+      eltwise_backward.primitive_desc reluBackPd = own(new eltwise_backward.primitive_desc(own(new eltwise_backward.desc(
+          algorithm.eltwise_relu_use_dst_for_bwd, convOut, convOut, 0f, 0f)), OneDnn.engine(), hint));
+      activationBack = own(new eltwise_backward(reluBackPd));
+      dAffineUser = handle(own(weightsPd.diff_bias_desc()));
+      dyIn = relayout(Relayout.reading(own(dyUser.get_desc()), own(reluBackPd.diff_dst_desc()), "dy"));
+      dConvDesc = own(reluBackPd.diff_src_desc());
     } else {
-      dAffineUser = OneDnn.handle(weightsPd.diff_bias_desc());
-      dyIn = Relayout.reading(dyUser.get_desc(), weightsPd.diff_dst_desc(), "dy");
-      dConvDesc = weightsPd.diff_dst_desc();
+      dAffineUser = handle(own(weightsPd.diff_bias_desc()));
+      dyIn = relayout(Relayout.reading(own(dyUser.get_desc()), own(weightsPd.diff_dst_desc()), "dy"));
+      dConvDesc = own(weightsPd.diff_dst_desc());
     }
-    dConv = activationBack == null ? null : OneDnn.handle(dConvDesc);
-    srcForWeights = Relayout.reading(convPd.src_desc(), weightsPd.src_desc(), "srcW");
-    dConvForWeights = Relayout.reading(dConvDesc, weightsPd.diff_dst_desc(), "dConvW");
-    dwOut = Relayout.writing(dwUser.get_desc(), weightsPd.diff_weights_desc(), "dW");
-    dConvForData = Relayout.reading(dConvDesc, dataPd.diff_dst_desc(), "dConvD");
-    weightsForData = Relayout.reading(convPd.weights_desc(), dataPd.weights_desc());
-    dxOut = Relayout.writing(dxUser.get_desc(), dataPd.diff_src_desc(), "dx");
+    dConv = activationBack == null ? null : handle(dConvDesc);
+    dConvBytes = dConvDesc.get_size();
+    srcForWeights = relayout(Relayout.reading(own(src.get_desc()), own(weightsPd.src_desc()), "srcW"));
+    dConvForWeights = relayout(Relayout.reading(dConvDesc, own(weightsPd.diff_dst_desc()), "dConvW"));
+    dwOut = relayout(Relayout.writing(own(dwUser.get_desc()), own(weightsPd.diff_weights_desc()), "dW"));
+    dConvForData = relayout(Relayout.reading(dConvDesc, own(dataPd.diff_dst_desc()), "dConvD"));
+    weightsForData = relayout(Relayout.reading(weights.wanted(), own(dataPd.weights_desc())));
+    dxOut = relayout(Relayout.writing(own(dxUser.get_desc()), own(dataPd.diff_src_desc()), "dx"));
+  }
+
+  private <T extends Pointer> T own(T p) {
+    owned.add(p);
+    return p;
+  }
+
+  private Relayout relayout(Relayout r) {
+    relayouts.add(r);
+    return r;
+  }
+
+  private memory.desc plain(long[] dims, format_tag tag) {
+    return own(OneDnn.plain(dims, tag));
+  }
+
+  private memory.desc any(long[] dims) {
+    return own(OneDnn.any(dims));
+  }
+
+  private memory handle(memory.desc desc) {
+    return own(OneDnn.handle(desc));
+  }
+
+  /** Frees the primitives and every buffer they keep; the set must not be used after. */
+  @Override
+  public void close() {
+    relayouts.forEach(Relayout::close);
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      owned.get(i).close();
+    }
+    owned.clear();
+  }
+
+  /** Whether {@link #close} has run. */
+  boolean closed() {
+    return conv.isNull();
   }
 
   /** {@code [N, nOut, h, w]} of this input shape's output. */
@@ -217,7 +285,7 @@ final class FusedConvPrimitives {
   /** The input in the conv's layout, in this thread's scratch buffer. */
   private void toSrc(INDArray x) {
     OneDnn.point(xUser, x);
-    src.set_data_handle(Scratch.get("src", src.get_desc().get_size()));
+    src.set_data_handle(Scratch.get("src", srcBytes));
     toSrc.execute(s, xUser, src);
   }
 
@@ -231,7 +299,7 @@ final class FusedConvPrimitives {
     OneDnn.point(affineUser, affine);
     OneDnn.point(yUser, y);
     if (!training) {
-      convDst.set_data_handle(Scratch.get("conv", convDst.get_desc().get_size()));
+      convDst.set_data_handle(Scratch.get("conv", convBytes));
     }
     toSrc(x);
     wConv = weights.in(s, wUser);
@@ -263,7 +331,7 @@ final class FusedConvPrimitives {
    */
   void backward(INDArray x, INDArray dy, INDArray dw, INDArray dAffine, INDArray dx) {
     if (!training) {
-      throw new IllegalStateException("backward after an inference pass");
+      throw new IllegalStateException("backward after a pass that kept nothing for it (inference or forward only)");
     }
     toSrc(x);
     OneDnn.point(dyUser, dy);
@@ -273,7 +341,7 @@ final class FusedConvPrimitives {
     memory dyIn = this.dyIn.in(s, dyUser);
     memory dConvOut = dyIn;
     if (activationBack != null) {
-      dConv.set_data_handle(Scratch.get("dConv", dConv.get_desc().get_size()));
+      dConv.set_data_handle(Scratch.get("dConv", dConvBytes));
       IntMemoryMap args = batchNorm
           ? new IntMemoryMap().put(DNNL_ARG_SRC, convDst).put(DNNL_ARG_MEAN, meanUser).put(DNNL_ARG_VARIANCE, varUser)
               .put(DNNL_ARG_DIFF_DST, dyIn).put(DNNL_ARG_SCALE_SHIFT, affineUser).put(DNNL_ARG_DIFF_SRC, dConv)

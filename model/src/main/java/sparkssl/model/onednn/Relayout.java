@@ -9,19 +9,41 @@ import org.bytedeco.dnnl.stream;
  * a buffer of the wanted layout and the reorder between them (made once). The buffer is the layer's
  * own, or, given a role, this thread's {@link Scratch} buffer for it, valid until the role is used again.
  */
-final class Relayout {
+final class Relayout implements AutoCloseable {
+  private final memory.desc wanted;
   private final memory target;
+  private final memory other;
   private final reorder reorder;
   private final String role;
+  private final long bytes;
 
   private Relayout(memory.desc from, memory.desc want, boolean toWanted, String role) {
     this.role = role;
+    this.wanted = want;
+    this.bytes = want.get_size();
     if (from.equals(want)) {
       target = null;
+      other = null;
       reorder = null;
     } else {
       target = role == null ? OneDnn.allocate(want) : OneDnn.handle(want);
-      reorder = toWanted ? new reorder(OneDnn.handle(from), target) : new reorder(target, OneDnn.handle(from));
+      other = OneDnn.handle(from);
+      reorder = toWanted ? new reorder(other, target) : new reorder(target, other);
+    }
+  }
+
+  /** The layout the primitive wants. */
+  memory.desc wanted() {
+    return wanted;
+  }
+
+  /** Frees the reorder and the layer's own buffer (a scratch buffer is {@link Scratch}'s). */
+  @Override
+  public void close() {
+    if (reorder != null) {
+      reorder.close();
+      other.close();
+      target.close();
     }
   }
 
@@ -68,7 +90,7 @@ final class Relayout {
 
   private void claim() {
     if (role != null) {
-      target.set_data_handle(Scratch.get(role, target.get_desc().get_size()));
+      target.set_data_handle(Scratch.get(role, bytes));
     }
   }
 }

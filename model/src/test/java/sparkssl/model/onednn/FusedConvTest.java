@@ -261,7 +261,7 @@ class FusedConvTest {
     return net.score();
   }
 
-  private static FusedConv fusedLayer(int k, int stride, int padding, boolean relu) {
+  static FusedConv fusedLayer(int k, int stride, int padding, boolean relu) {
     return fusedLayer(k, stride, padding, relu, true);
   }
 
@@ -283,7 +283,7 @@ class FusedConvTest {
     return finish(b, side);
   }
 
-  private static MultiLayerNetwork network(FusedConv layer, int side) {
+  static MultiLayerNetwork network(FusedConv layer, int side) {
     return finish(builder().list().layer(layer), side);
   }
 

@@ -1,0 +1,40 @@
+"""Summary of soak.sh's rss.tsv, per JVM: resident memory at each epoch's end (the first sample after
+the epoch's record appears), the peak, and the growth from epoch 3's end to the last sample, of the
+resident memory and of its native part (resident less the Java heap's resident pages).
+   python3 soak_summary.py rss.tsv"""
+import csv
+import sys
+from collections import defaultdict
+
+FROM_EPOCH = 3
+
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+by_jvm = defaultdict(list)
+for r in rows:
+    by_jvm[(r["jvm"], r["pid"])].append((int(r["seconds"]), int(r["epochs_done"]), int(r["rss_mib"]), int(r["heap_mib"])))
+
+
+def growth(what, at_epoch_end, last_epoch, last):
+    if FROM_EPOCH not in at_epoch_end or last_epoch <= FROM_EPOCH:
+        return f"  {what}: growth not measured (the run ended before epoch {FROM_EPOCH + 1} finished)"
+    base = at_epoch_end[FROM_EPOCH]
+    return (f"  {what}: epoch {FROM_EPOCH}'s end {base} MiB, last ({last_epoch} epochs done) {last} MiB: "
+            f"{100.0 * (last - base) / base:+.1f}%")
+
+
+for (jvm, pid), samples in sorted(by_jvm.items()):
+    rss_at, native_at = {}, {}
+    for _, epoch, rss, heap in samples:
+        rss_at.setdefault(epoch, rss)
+        if heap >= 0:
+            native_at.setdefault(epoch, rss - heap)
+    last_s, last_e, last_rss, _ = samples[-1]
+    native = [(e, rss - heap) for _, e, rss, heap in samples if heap >= 0]
+    print(f"{jvm} (pid {pid}): {len(samples)} samples over {last_s} s, peak resident {max(s[2] for s in samples)} MiB")
+    print("  resident MiB at each epoch's end (epoch:MiB): "
+          + (" ".join(f"{e}:{m}" for e, m in sorted(rss_at.items()) if e > 0) or "no epoch finished"))
+    print("  native MiB (resident less the heap's resident pages) at each epoch's end: "
+          + (" ".join(f"{e}:{m}" for e, m in sorted(native_at.items()) if e > 0) or "none"))
+    print(growth("resident", rss_at, last_e, last_rss))
+    if native:
+        print(growth("native", native_at, native[-1][0], native[-1][1]))
