@@ -35,11 +35,17 @@ class GpuExecutorLayersTest {
   @TempDir
   Path tmp;
 
-  @Test
-  void aCpuDriverAskedForGpuExecutorsTrainsDl4jsOwnLayers() throws Exception {
+  /** A slice of the bundled sample's training images, {@code perClass} of each class, for a run on a CPU driver. */
+  private Path corpus(int perClass) throws Exception {
     assumeFalse(Devices.cuda(), "a CPU driver");
     Path corpus = tmp.resolve("corpus");
-    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 8);
+    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, perClass);
+    return corpus;
+  }
+
+  @Test
+  void aCpuDriverAskedForGpuExecutorsTrainsDl4jsOwnLayers() throws Exception {
+    Path corpus = corpus(8);
     Path runDir = tmp.resolve("run");
     // local mode assigns no GPUs: the driver's executor trains the plain network on its CPU
     LocalTrainRun.run("--corpus", corpus.toUri().toString(), "--skip-eval", "--run-dir", runDir.toString(), "--epochs", "1",
@@ -74,9 +80,7 @@ class GpuExecutorLayersTest {
    */
   @Test
   void aFusedCheckpointResumesWithDl4jsOwnLayersAndItsTeacher() throws Exception {
-    assumeFalse(Devices.cuda(), "a CPU driver");
-    Path corpus = tmp.resolve("corpus");
-    LocalModeJobTest.copySlice(LocalTrainRun.SAMPLE.resolve("train"), corpus, 6);
+    Path corpus = corpus(6);
     Path runDir = tmp.resolve("run");
     List<String> args = List.of("--corpus", corpus.toUri().toString(), "--skip-eval", "--run-dir", runDir.toString(), "--epochs", "2",
         "--batch-size", "8", "--workers", "2", "--method", "byol", "--seed", "7");
