@@ -78,6 +78,8 @@ final class TrainingObserver extends SparkListener {
 
   /** What epoch {@code epoch}'s data moved (its shuffle and its rounds), once its jobs are done. */
   DataMoved drainData(int epoch) {
+    // its tasks have all ended: a run of many epochs would otherwise keep every stage it ran
+    stageEpochs.values().removeIf(e -> e <= epoch);
     DataMoved m = moved.remove(epoch);
     return m == null ? new DataMoved(0, 0, 0, 0) : m;
   }

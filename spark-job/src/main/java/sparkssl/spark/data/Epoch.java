@@ -17,4 +17,7 @@ public interface Epoch extends EpochRounds {
    * first round does not wait for it.
    */
   default void prefetch(JavaSparkContext sc) {}
+
+  /** Frees what the epoch kept on the driver and the executors once its training is over. */
+  default void release() {}
 }

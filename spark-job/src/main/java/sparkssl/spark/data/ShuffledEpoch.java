@@ -22,8 +22,12 @@ import sparkssl.augment.ViewPipeline;
 public final class ShuffledEpoch {
   private ShuffledEpoch() {}
 
-  /** The plan, the batches it makes (partition {@code r*W + w}: round r, worker w), and the shuffle of file bytes that feeds them. */
-  public record Batches(EpochPlan plan, JavaRDD<DataSet> rdd, ShuffleDependency<?, ?, ?> shuffle) implements Epoch {
+  /**
+   * The plan, its broadcast, the batches it makes (partition {@code r*W + w}: round r, worker w), and the
+   * shuffle of file bytes that feeds them.
+   */
+  public record Batches(EpochPlan plan, Broadcast<EpochPlan> shared, JavaRDD<DataSet> rdd, ShuffleDependency<?, ?, ?> shuffle)
+      implements Epoch {
     @Override
     public int rounds() {
       return plan.rounds();
@@ -53,6 +57,16 @@ public final class ShuffledEpoch {
     public void prefetch(JavaSparkContext sc) {
       sc.sc().submitMapStage(shuffle);
     }
+
+    /**
+     * Drops the plan's copies, every key of the corpus, from the driver and the executors. Left to
+     * Spark's cleaner they stay until a collection of the old generation finds the broadcast
+     * unreachable, and the heaps grow by one plan an epoch until then.
+     */
+    @Override
+    public void release() {
+      shared.destroy();
+    }
   }
 
   public static Batches of(JavaSparkContext sc, JavaRDD<Row> corpus, List<String> paths, long seed,
@@ -66,7 +80,7 @@ public final class ShuffledEpoch {
         })
         .repartitionAndSortWithinPartitions(new PlanPartitioner(plan.partitions(), shared));
     JavaRDD<DataSet> rdd = shuffled.mapPartitions(new ViewBatches(pipeline, epoch, batchSize, numViews, good, bad));
-    return new Batches(plan, rdd, (ShuffleDependency<?, ?, ?>) shuffled.rdd().dependencies().head());
+    return new Batches(plan, shared, rdd, (ShuffleDependency<?, ?, ?>) shuffled.rdd().dependencies().head());
   }
 
   /** Partition of a position, as the plan says. */
