@@ -219,11 +219,14 @@ public final class PretrainJob {
       Optional<S3Requests> requests = reads.drainS3(sc.hadoopConfiguration());
       net = sparkNet.getNetwork();
       EpochStats stats = master.takeEpoch(cfg.batchSize);
+      rounds.release();
 
       List<SkippedFile> badNow = bad.value();
       if (good.value() == 0) {
+        List<SkippedFile> examples = Stream.concat(empty.skipped().stream(), badNow.stream()).limit(3).toList();
+        long skipped = empty.count() + badNow.size();
         throw new BadInputException("no decodable PNG/JPEG images under " + cfg.corpus
-            + (badNow.isEmpty() ? "" : " (" + badNow.size() + " files skipped, e.g. " + badNow.subList(0, Math.min(3, badNow.size())) + ")"));
+            + (skipped == 0 ? "" : " (" + skipped + " files skipped, e.g. " + examples + ")"));
       }
       badNow.forEach(skipped -> undecodable.putIfAbsent(skipped.key(), skipped));
       paths.removeAll(undecodable.keySet());
