@@ -7,7 +7,8 @@
 #   deploy/bench/soak.sh OUT_DIR [--cluster] [--epochs N] [--minutes M] [--corpus DIR] [-- extra train options]
 # OUT_DIR gets run/ (the run directory), train.log, rss.tsv (seconds, epochs done, JVM, pid, resident
 # MiB, and of those the Java heap's: the resident pages of its reserved range, from /proc/PID/smaps;
-# resident less heap is the native part, ND4J's arrays, oneDNN's buffers, the JVM's own) and summary.txt. Defaults: 30 epochs of /work/fmnist/train, --skip-eval; with --minutes the run is stopped
+# resident less heap is the native part, ND4J's arrays, oneDNN's buffers, the JVM's own), gc.tsv (once a
+# minute, jstat's committed heap and old-generation occupancy) and summary.txt. Defaults: 30 epochs of /work/fmnist/train, --skip-eval; with --minutes the run is stopped
 # after M minutes if it has not finished (its driver, by PID), and the summary covers the epochs done.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -72,14 +73,27 @@ for line in open(f"/proc/{pid}/smaps"):
 print(kib // 1024)
 PY
 }
+# The heap as the collector sees it (jstat, a JVM of its own, so once a minute): committed, and the
+# old generation's occupancy, which holds what outlives young collections (and garbage until a mixed one).
+gc() {
+  jstat -gc "$1" 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+    NR == 2 { printf "%d\t%d", ($c["S0C"] + $c["S1C"] + $c["EC"] + $c["OC"]) / 1024, $c["OU"] / 1024 }'
+}
 printf 'seconds\tepochs_done\tjvm\tpid\trss_mib\theap_mib\n' > "$out/rss.tsv"
+printf 'seconds\tepochs_done\tjvm\tpid\theap_committed_mib\told_used_mib\n' > "$out/gc.tsv"
+tick=0
 while kill -0 "$driver" 2>/dev/null; do
   e=$(epochs_done)
   while read -r name pid; do
     kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    h=$(heap "$pid")
+    h=$(heap "$pid" || echo -1)
     [ -z "$kb" ] || printf '%d\t%d\t%s\t%d\t%d\t%d\n' $(( $(date +%s) - t0 )) "$e" "$name" "$pid" $(( kb / 1024 )) "$h" >> "$out/rss.tsv"
+    if (( tick % 6 == 0 )); then
+      g=$(gc "$pid" || true)
+      [ -z "$g" ] || printf '%d\t%d\t%s\t%d\t%s\n' $(( $(date +%s) - t0 )) "$e" "$name" "$pid" "$g" >> "$out/gc.tsv"
+    fi
   done < <(jvms)
+  tick=$(( tick + 1 ))
   if [ "$minutes" -gt 0 ] && [ $(( $(date +%s) - t0 )) -ge $(( minutes * 60 )) ]; then
     echo "$(date -u +%FT%TZ) $minutes minutes are up: stopping the run after $e epochs" | tee -a "$out/summary.txt"
     kill "$driver"
@@ -89,5 +103,5 @@ while kill -0 "$driver" 2>/dev/null; do
 done
 rc=0; wait "$driver" || rc=$?
 echo "$(date -u +%FT%TZ) end, exit $rc, load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/summary.txt"
-python3 "$root/deploy/bench/soak_summary.py" "$out/rss.tsv" | tee -a "$out/summary.txt"
+python3 "$root/deploy/bench/soak_summary.py" "$out/rss.tsv" "$out/gc.tsv" | tee -a "$out/summary.txt"
 exit "$rc"

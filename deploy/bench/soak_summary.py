@@ -1,7 +1,8 @@
 """Summary of soak.sh's rss.tsv, per JVM: resident memory at each epoch's end (the first sample after
 the epoch's record appears), the peak, and the growth from epoch 3's end to the last sample, of the
-resident memory and of its native part (resident less the Java heap's resident pages).
-   python3 soak_summary.py rss.tsv"""
+resident memory and of its native part (resident less the Java heap's resident pages); with gc.tsv,
+also the committed heap and the old generation's occupancy at each epoch's end.
+   python3 soak_summary.py rss.tsv [gc.tsv]"""
 import csv
 import sys
 from collections import defaultdict
@@ -22,6 +23,12 @@ def growth(what, at_epoch_end, last_epoch, last):
             f"{100.0 * (last - base) / base:+.1f}%")
 
 
+gc_at = defaultdict(dict)
+if len(sys.argv) > 2:
+    for r in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+        gc_at[(r["jvm"], r["pid"])].setdefault(int(r["epochs_done"]), (r["heap_committed_mib"], r["old_used_mib"]))
+
+
 for (jvm, pid), samples in sorted(by_jvm.items()):
     rss_at, native_at = {}, {}
     for _, epoch, rss, heap in samples:
@@ -38,3 +45,6 @@ for (jvm, pid), samples in sorted(by_jvm.items()):
     print(growth("resident", rss_at, last_e, last_rss))
     if native:
         print(growth("native", native_at, native[-1][0], native[-1][1]))
+    if gc_at[(jvm, pid)]:
+        print("  heap committed / old generation in use, MiB, first sample after each epoch's end: "
+              + " ".join(f"{e}:{c}/{o}" for e, (c, o) in sorted(gc_at[(jvm, pid)].items()) if e > 0))
