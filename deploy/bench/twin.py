@@ -1,7 +1,7 @@
 """PyTorch twin of `spark-ssl train`: the same recipe in one process, the reference the job is judged by.
 
 Run with Debian's torch: /usr/bin/python3 deploy/bench/twin.py --corpus DIR --eval-train DIR --eval-test DIR ...
-Same encoder (three 3x3 conv-BN-ReLU blocks 32/64/128, strides 1/2/2, global average pooling), the
+Same encoder (3x3 conv-BN-ReLU blocks of `--widths`, default 32/64/128, strides 1 then 2, global average pooling), the
 method's heads as the job builds them (projector Linear [BN] ReLU Linear with He-normal init and zero
 biases, DL4J's WeightInit.RELU; predictor Linear BN ReLU Linear with PyTorch's default init, as the
 job's PredictorLayer), the method's loss (`--method simclr|byol|vicreg`; BYOL's EMA teacher follows
@@ -83,7 +83,8 @@ class Net(nn.Module):
         super().__init__()
         hidden, out, batch_norm, predictor = HEADS[method]
         layers, c = [], channels
-        for w, s in zip(widths, (1, 2, 2)):
+        for i, w in enumerate(widths):
+            s = 1 if i == 0 else 2
             layers += [nn.Conv2d(c, w, 3, s, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU()]
             c = w
         self.encoder = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
@@ -301,6 +302,7 @@ def main():
     p.add_argument("--crop-min", type=float, default=0.2)
     p.add_argument("--image-size", type=int, default=28)
     p.add_argument("--channels", type=int, default=1, choices=[1, 3])
+    p.add_argument("--widths", default="32,64,128", help="the encoder's conv widths, as the job's --conv-widths")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--knn-k", type=int, default=20)
     p.add_argument("--knn-temperature", type=float, default=0.07)
@@ -323,7 +325,7 @@ def main():
     data = Views(files(a.corpus), mode, small_preset(a.image_size, a))
     if len(data) < a.workers * a.batch_size:
         p.error(f"the corpus has {len(data)} images, fewer than one global batch ({a.workers} x {a.batch_size})")
-    net = Net(a.channels, a.method)
+    net = Net(a.channels, a.method, [int(w) for w in a.widths.split(",")])
     steps_per_epoch = len(data) // (a.workers * a.batch_size)
     total = a.epochs * steps_per_epoch
     copies = [Copy(net if w == 0 else copy.deepcopy(net), a, total) for w in range(a.workers)]

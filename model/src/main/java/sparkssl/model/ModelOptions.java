@@ -1,6 +1,7 @@
 package sparkssl.model;
 
 import java.io.Serializable;
+import sparkssl.model.backbones.Backbones;
 import sparkssl.model.method.Heads;
 import sparkssl.model.method.MethodOptions;
 import sparkssl.model.method.Methods;
@@ -21,8 +22,8 @@ public final class ModelOptions implements Serializable {
   public int numViews = 2;
   /** Encoder body, a name of {@link sparkssl.model.backbones.Backbones}. */
   public String backbone = "small-cnn";
-  /** The small CNN's output channels of its three 3x3 convolutions (strides 1, 2, 2). */
-  public int[] convWidths = {32, 64, 128};
+  /** The small CNN's output channels, one 3x3 convolution per width (strides 1, then 2). */
+  public int[] convWidths = Backbones.smallCnnWidths();
   /** The small CNN's batch norm after each convolution (conv-BN-ReLU); without it, conv(+bias)-ReLU. */
   public boolean batchNorm = true;
   /** Projector MLP hidden width and output size; 0 = the method's default. */

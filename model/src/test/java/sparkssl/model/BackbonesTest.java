@@ -71,6 +71,33 @@ class BackbonesTest {
     assertTrue(Double.isFinite(g) && g > 0, "gradient norm " + g);
   }
 
+  /**
+   * One block per width, the first at stride 1 and the rest at stride 2: 28 px comes out at 28, 14, 7
+   * and 4 px; parameters are each block's 3x3 kernels and its batch norm's scale and shift.
+   */
+  @Test
+  void theSmallCnnHasABlockPerWidth() {
+    ModelOptions o = new ModelOptions();
+    o.convWidths = new int[] {16, 32, 64, 96};
+    ComputationGraph net = SslNetwork.create(o);
+    long convs = 9L * (1 * 16 + 16 * 32 + 32 * 64 + 64 * 96) + 2L * (16 + 32 + 64 + 96);
+    assertEquals(convs + projector(96), ParameterCount.trainable(net.getLayers()));
+    INDArray features = net.feedForward(Nd4j.rand(DataType.FLOAT, 2, 2, 28, 28), false).get("conv4");
+    assertArrayEquals(new long[] {4, 96, 4, 4}, features.shape(), "two views of two images, 96 channels at 4 x 4");
+    assertArrayEquals(new long[] {2, 96}, SslNetwork.embed(net, Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28)).shape());
+  }
+
+  @Test
+  void convWidthsShapeTheSmallCnnOnly() {
+    assertNull(Backbones.convWidthsProblem("small-cnn", new int[] {64}));
+    assertNull(Backbones.convWidthsProblem("resnet18", Backbones.smallCnnWidths()));
+    assertEquals("takes 1 to 5 widths of at least 1, got [8, 0]", Backbones.convWidthsProblem("small-cnn", new int[] {8, 0}));
+    assertEquals("takes 1 to 5 widths of at least 1, got [1, 1, 1, 1, 1, 1]",
+        Backbones.convWidthsProblem("small-cnn", new int[] {1, 1, 1, 1, 1, 1}));
+    assertEquals("shapes --backbone small-cnn only; resnet18-cifar has fixed widths",
+        Backbones.convWidthsProblem("resnet18-cifar", new int[] {8, 16, 32}));
+  }
+
   @Test
   void aBackboneTooDeepForTheImagesOrUnknownIsNamed() {
     assertEquals("backbone resnet18 needs images of at least 32 px, got --image-size 28",

@@ -107,10 +107,15 @@ public final class JobConfig extends EvalSetOptions {
   public MethodConfig method = new MethodConfig();
 
   @Option(names = "--backbone", defaultValue = "small-cnn",
-      description = "Encoder body: small-cnn (three 3x3 conv-BN-ReLU blocks, 128-d, for 28-32 px), resnet18-cifar "
+      description = "Encoder body: small-cnn (3x3 conv-BN-ReLU blocks of --conv-widths, 128-d by default, for 28-32 px), resnet18-cifar "
           + "(ResNet-18 with a 3x3 stem and no max-pool, 512-d, for 28-64 px), resnet18 or resnet50 (ImageNet stem, 512-d "
           + "and 2048-d, for 64 px and up) (default: ${DEFAULT-VALUE}).")
   public String backbone;
+
+  @Option(names = "--conv-widths", split = ",", paramLabel = "W[,W...]", defaultValue = Backbones.SMALL_CNN_WIDTHS,
+      description = "small-cnn's blocks: one 3x3 conv-BN-ReLU per width, the first at stride 1, the rest at stride 2; "
+          + "the embedding has the last width's size; 1 to 5 blocks (default: ${DEFAULT-VALUE}).")
+  public List<Integer> convWidths;
 
   @Mixin
   public OptimizerConfig optimizer = new OptimizerConfig();
@@ -173,6 +178,8 @@ public final class JobConfig extends EvalSetOptions {
     } catch (IllegalArgumentException e) {
       return "--backbone: " + e.getMessage();
     }
+    String widthsProblem = Backbones.convWidthsProblem(backbone, convWidths());
+    if (widthsProblem != null) return "--conv-widths " + widthsProblem;
     String optimizerProblem = optimizer.problem(epochs);
     if (optimizerProblem != null) return optimizerProblem;
     String viewProblem = views.problem(seed);
@@ -193,6 +200,10 @@ public final class JobConfig extends EvalSetOptions {
     return null;
   }
 
+  private int[] convWidths() {
+    return convWidths.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   public ViewOptions viewOptions() {
     return views.viewOptions(seed);
   }
@@ -203,6 +214,7 @@ public final class JobConfig extends EvalSetOptions {
     m.optimizer = optimizer.options(epochs, stepsPerEpoch, workers);
     m.method = method.method;
     m.backbone = backbone;
+    m.convWidths = convWidths();
     m.methodOptions = method.options();
     m.channels = views.channels;
     m.imageSize = views.imageSize;

@@ -5,15 +5,19 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import sparkssl.model.blocks.ConvBlock;
 
 /**
- * Three 3x3 convolutions with strides 1, 2, 2 ("same" padding), each conv-BN-ReLU, or conv(+bias)-ReLU
- * without batch norm, each a {@link ConvBlock} of the layers {@link BackboneOptions#layers} names.
+ * 3x3 convolutions ("same" padding), one per width of {@link BackboneOptions#convWidths}, the first at
+ * stride 1 and every later one at stride 2 (by default three: 32, 64, 128 channels), each conv-BN-ReLU,
+ * or conv(+bias)-ReLU without batch norm, each a {@link ConvBlock} of the layers {@link
+ * BackboneOptions#layers} names.
  */
 final class SmallCnn implements Backbone {
-  private static final int[] STRIDES = {1, 2, 2};
+  static final String NAME = "small-cnn";
+  /** A sixth block would leave a 28 px image's features a single pixel. */
+  static final int MAX_BLOCKS = 5;
 
   @Override
   public String name() {
-    return "small-cnn";
+    return NAME;
   }
 
   @Override
@@ -23,12 +27,13 @@ final class SmallCnn implements Backbone {
 
   @Override
   public String addTo(GraphBuilder g, String input, InputPreProcessor firstPreProcessor, BackboneOptions o) {
-    if (o.convWidths().length != STRIDES.length) {
-      throw new IllegalArgumentException("the small CNN takes " + STRIDES.length + " conv widths, got " + o.convWidths().length);
+    int[] widths = o.convWidths();
+    if (widths.length < 1 || widths.length > MAX_BLOCKS) {
+      throw new IllegalArgumentException("the small CNN takes 1 to " + MAX_BLOCKS + " conv widths, got " + widths.length);
     }
     String x = input;
-    for (int i = 0; i < STRIDES.length; i++) {
-      x = new ConvBlock(3, STRIDES[i], ConvBlock.SAME, o.convWidths()[i], o.batchNorm(), true)
+    for (int i = 0; i < widths.length; i++) {
+      x = new ConvBlock(3, i == 0 ? 1 : 2, ConvBlock.SAME, widths[i], o.batchNorm(), true)
           .addTo(g, "conv" + (i + 1), o.layers(), i == 0 ? firstPreProcessor : null, x);
     }
     return x;
