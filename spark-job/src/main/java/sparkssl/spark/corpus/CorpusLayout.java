@@ -10,6 +10,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 import sparkssl.spark.data.SkippedFile;
 
@@ -25,6 +27,9 @@ public interface CorpusLayout {
   String CONTENT = "content";
   String KEY = "key";
   String LABEL = "label";
+  /** The schema of {@link #images}. */
+  StructType IMAGE_ROWS = new StructType()
+      .add(PATH, DataTypes.StringType, false).add(CONTENT, DataTypes.BinaryType, false).add(KEY, DataTypes.StringType, false);
 
   /** folder, parquet or webdataset. */
   CorpusFormat format();

@@ -33,9 +33,7 @@ import org.apache.spark.sql.types.StructType;
  */
 final class WebDatasetCorpus implements CorpusLayout {
   private static final int EXAMPLES = 5;
-  private static final StructType IMAGES = new StructType()
-      .add(PATH, DataTypes.StringType, false).add(CONTENT, DataTypes.BinaryType, false).add(KEY, DataTypes.StringType, false);
-  private static final StructType LABELED = IMAGES.add(LABEL, DataTypes.StringType, false);
+  private static final StructType LABELED = IMAGE_ROWS.add(LABEL, DataTypes.StringType, false);
 
   private final String root;
   private final List<String> shards;
@@ -79,7 +77,7 @@ final class WebDatasetCorpus implements CorpusLayout {
 
   @Override
   public Dataset<Row> images(SparkSession spark) {
-    return spark.createDataFrame(samples(spark, false), IMAGES);
+    return spark.createDataFrame(samples(spark, false), IMAGE_ROWS);
   }
 
   @Override
