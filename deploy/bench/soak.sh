@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: a long `spark-ssl train` on a full corpus, every JVM of the run's resident memory sampled every
 # 10 s, to show whether native memory stays flat. Prints each JVM's resident memory at every epoch's end
-# and its growth from epoch 3's end to the last sample (warm-up, the shape caches and the first
+# and its growth from epoch 3's end to the last epoch's end (warm-up, the shape caches and the first
 # averaging rounds, is over by epoch 3). Local mode by default; --cluster starts a standalone cluster
 # of 2 workers x 1 core (deploy/bin/local-cluster, its own state dir under OUT) and stops it after.
 #   deploy/bench/soak.sh OUT_DIR [--cluster] [--epochs N] [--minutes M] [--corpus DIR] [-- extra train options]

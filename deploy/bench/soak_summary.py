@@ -1,6 +1,6 @@
 """Summary of soak.sh's rss.tsv, per JVM: resident memory at each epoch's end (the first sample after
-the epoch's record appears), the peak, and the growth from epoch 3's end to the last sample, of the
-resident memory and of its native part (resident less the Java heap's resident pages); with gc.tsv,
+the epoch's record appears), the peak, and the growth from epoch 3's end to the last epoch's end (a
+run stopped by --minutes is sampled while it shuts down, which frees memory), of the resident memory and of its native part (resident less the Java heap's resident pages); with gc.tsv,
 also the committed heap and the old generation's occupancy at each epoch's end.
    python3 soak_summary.py rss.tsv [gc.tsv]"""
 import csv
@@ -15,11 +15,12 @@ for r in rows:
     by_jvm[(r["jvm"], r["pid"])].append((int(r["seconds"]), int(r["epochs_done"]), int(r["rss_mib"]), int(r["heap_mib"])))
 
 
-def growth(what, at_epoch_end, last_epoch, last):
+def growth(what, at_epoch_end):
+    last_epoch = max(at_epoch_end, default=0)
     if FROM_EPOCH not in at_epoch_end or last_epoch <= FROM_EPOCH:
         return f"  {what}: growth not measured (the run ended before epoch {FROM_EPOCH + 1} finished)"
-    base = at_epoch_end[FROM_EPOCH]
-    return (f"  {what}: epoch {FROM_EPOCH}'s end {base} MiB, last ({last_epoch} epochs done) {last} MiB: "
+    base, last = at_epoch_end[FROM_EPOCH], at_epoch_end[last_epoch]
+    return (f"  {what}: epoch {FROM_EPOCH}'s end {base} MiB, epoch {last_epoch}'s end {last} MiB: "
             f"{100.0 * (last - base) / base:+.1f}%")
 
 
@@ -35,16 +36,15 @@ for (jvm, pid), samples in sorted(by_jvm.items()):
         rss_at.setdefault(epoch, rss)
         if heap >= 0:
             native_at.setdefault(epoch, rss - heap)
-    last_s, last_e, last_rss, _ = samples[-1]
-    native = [(e, rss - heap) for _, e, rss, heap in samples if heap >= 0]
+    last_s = samples[-1][0]
     print(f"{jvm} (pid {pid}): {len(samples)} samples over {last_s} s, peak resident {max(s[2] for s in samples)} MiB")
     print("  resident MiB at each epoch's end (epoch:MiB): "
           + (" ".join(f"{e}:{m}" for e, m in sorted(rss_at.items()) if e > 0) or "no epoch finished"))
     print("  native MiB (resident less the heap's resident pages) at each epoch's end: "
           + (" ".join(f"{e}:{m}" for e, m in sorted(native_at.items()) if e > 0) or "none"))
-    print(growth("resident", rss_at, last_e, last_rss))
-    if native:
-        print(growth("native", native_at, native[-1][0], native[-1][1]))
+    print(growth("resident", rss_at))
+    if native_at:
+        print(growth("native", native_at))
     if gc_at[(jvm, pid)]:
         print("  heap committed / old generation in use, MiB, first sample after each epoch's end: "
               + " ".join(f"{e}:{c}/{o}" for e, (c, o) in sorted(gc_at[(jvm, pid)].items()) if e > 0))
