@@ -7,9 +7,11 @@
 # and of the largest executor (ps, every 2 s).
 #
 #   deploy/bench/corpus-scale.sh OUT [SIZES (20000,200000)] [-- train options]
+#
+# LAYOUTS="folder parquet webdataset" (the default) picks which layouts train.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-[[ $# -ge 1 ]] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 out=$1 sizes=${2:-20000,200000}
 shift $(( $# >= 2 ? 2 : 1 ))
 [[ ${1:-} == -- ]] && shift
@@ -49,7 +51,7 @@ sample() {
 
 printf '%-10s %7s %10s %9s %9s %9s %9s %10s %12s\n' layout images planning_s epoch1_s img/s_1 epoch2_s img/s_2 driver_MB executor_MB
 for n in ${sizes//,/ }; do
-  for layout in folder parquet webdataset; do
+  for layout in ${LAYOUTS:-folder parquet webdataset}; do
     run=$out/run-$layout-$n
     rm -rf "$run"
     log=$out/$layout-$n.log
