@@ -58,9 +58,12 @@ class FolderCorpusTest {
       List<Row> rows = corpus.images(spark).collectAsList();
       Set<String> read = rows.stream().map(r -> root.relativize(Path.of(URI.create(r.getString(0)))).toString())
           .collect(Collectors.toSet());
-      // the filter lower-cases the path, so upper- and mixed-case extensions are read; zero-byte files never appear
+      // extensions match in any case; zero-byte files never appear
       Set<String> images = Set.of("a/good.png", "b/UPPER.PNG", "c/d/Photo.JPEG", "c/d/e/mixed.Jpg");
       assertEquals(images, read);
+      for (Row row : rows) {
+        assertArrayEquals(image, (byte[]) row.get(1), row.getString(0));
+      }
       // a key is the path below the folder, however the folder was named
       assertEquals(images, rows.stream().map(r -> r.getString(2)).collect(Collectors.toSet()));
       assertEquals(List.copyOf(new java.util.TreeSet<>(images)), new FolderCorpus(spark, root.toString()).list(spark).keys());
