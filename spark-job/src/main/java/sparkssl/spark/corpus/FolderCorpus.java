@@ -18,8 +18,10 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil$;
+import org.apache.spark.executor.InputMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -76,9 +78,13 @@ public final class FolderCorpus implements CorpusLayout {
     return spark.createDataFrame(sc.parallelize(keys, slices).mapPartitions(part -> rows(folder, part)), IMAGE_ROWS);
   }
 
-  /** On an executor, the {@code (path, content, key)} row of each key, a file read as the row is asked for. */
+  /**
+   * On an executor, the {@code (path, content, key)} row of each key, a file read as the row is asked
+   * for and counted as the task's input, as Spark's file sources count theirs (the UI's Input column).
+   */
   private static Iterator<Row> rows(String folder, Iterator<String> keys) {
     Configuration hadoop = SparkHadoopUtil$.MODULE$.get().newConfiguration(SparkEnv.get().conf());
+    InputMetrics input = TaskContext.get().taskMetrics().inputMetrics();
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -91,7 +97,10 @@ public final class FolderCorpus implements CorpusLayout {
         String path = folder == null ? key : folder + key;
         Path p = new Path(path);
         try (InputStream in = p.getFileSystem(hadoop).open(p)) {
-          return RowFactory.create(path, in.readAllBytes(), key);
+          byte[] content = in.readAllBytes();
+          input.incBytesRead(content.length);
+          input.incRecordsRead(1);
+          return RowFactory.create(path, content, key);
         } catch (IOException e) {
           throw new UncheckedIOException("could not read " + path, e);
         }
