@@ -1,7 +1,8 @@
 """PyTorch twin of `spark-ssl train`: the same recipe in one process, the reference the job is judged by.
 
 Run with Debian's torch: /usr/bin/python3 deploy/bench/twin.py --corpus DIR --eval-train DIR --eval-test DIR ...
-Same encoder (3x3 conv-BN-ReLU blocks of `--widths`, default 32/64/128, strides 1 then 2, global average pooling), the
+Same encoder (3x3 conv-BN-ReLU blocks of `--widths`, default the `--backbone`'s: small-cnn 32/64/128, small-cnn-deep
+32/64/128/256/256, strides 1 then 2, global average pooling), the
 method's heads as the job builds them (projector Linear [BN] ReLU Linear with He-normal init and zero
 biases, DL4J's WeightInit.RELU; predictor Linear BN ReLU Linear with PyTorch's default init, as the
 job's PredictorLayer), the method's loss (`--method simclr|byol|vicreg`; BYOL's EMA teacher follows
@@ -45,6 +46,9 @@ from losses_fixture import byol, nt_xent, vicreg  # noqa: E402
 HEADS = {"simclr": (128, 64, False, 0), "byol": (256, 64, True, 256), "vicreg": (256, 256, True, 0)}
 
 IMAGE = (".png", ".jpg", ".jpeg")
+
+# the job's --backbone small-cnn and small-cnn-deep: their --conv-widths unless told otherwise
+BACKBONE_WIDTHS = {"small-cnn": [32, 64, 128], "small-cnn-deep": [32, 64, 128, 256, 256]}
 
 
 def files(root):
@@ -302,7 +306,9 @@ def main():
     p.add_argument("--crop-min", type=float, default=0.2)
     p.add_argument("--image-size", type=int, default=28)
     p.add_argument("--channels", type=int, default=1, choices=[1, 3])
-    p.add_argument("--widths", default="32,64,128", help="the encoder's conv widths, as the job's --conv-widths")
+    p.add_argument("--backbone", choices=sorted(BACKBONE_WIDTHS), default="small-cnn",
+                   help="the job's small CNNs: the conv widths built unless --widths says otherwise")
+    p.add_argument("--widths", help="the encoder's conv widths, as the job's --conv-widths (default: the backbone's)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--knn-k", type=int, default=20)
     p.add_argument("--knn-temperature", type=float, default=0.07)
@@ -325,7 +331,8 @@ def main():
     data = Views(files(a.corpus), mode, small_preset(a.image_size, a))
     if len(data) < a.workers * a.batch_size:
         p.error(f"the corpus has {len(data)} images, fewer than one global batch ({a.workers} x {a.batch_size})")
-    net = Net(a.channels, a.method, [int(w) for w in a.widths.split(",")])
+    widths = [int(w) for w in a.widths.split(",")] if a.widths else BACKBONE_WIDTHS[a.backbone]
+    net = Net(a.channels, a.method, widths)
     steps_per_epoch = len(data) // (a.workers * a.batch_size)
     total = a.epochs * steps_per_epoch
     copies = [Copy(net if w == 0 else copy.deepcopy(net), a, total) for w in range(a.workers)]

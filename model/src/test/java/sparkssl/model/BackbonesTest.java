@@ -88,14 +88,36 @@ class BackbonesTest {
   }
 
   @Test
-  void convWidthsShapeTheSmallCnnOnly() {
+  void convWidthsShapeTheSmallCnnsOnly() {
     assertNull(Backbones.convWidthsProblem("small-cnn", new int[] {64}));
-    assertNull(Backbones.convWidthsProblem("resnet18", Backbones.smallCnnWidths()));
+    assertNull(Backbones.convWidthsProblem("small-cnn-deep", new int[] {8, 8, 8, 8, 8}));
+    assertNull(Backbones.convWidthsProblem("resnet18", null), "not given");
     assertEquals("takes 1 to 5 widths of at least 1, got [8, 0]", Backbones.convWidthsProblem("small-cnn", new int[] {8, 0}));
     assertEquals("takes 1 to 5 widths of at least 1, got [1, 1, 1, 1, 1, 1]",
-        Backbones.convWidthsProblem("small-cnn", new int[] {1, 1, 1, 1, 1, 1}));
-    assertEquals("shapes --backbone small-cnn only; resnet18-cifar has fixed widths",
-        Backbones.convWidthsProblem("resnet18-cifar", new int[] {8, 16, 32}));
+        Backbones.convWidthsProblem("small-cnn-deep", new int[] {1, 1, 1, 1, 1, 1}));
+    assertEquals("shapes the small CNNs only (small-cnn, small-cnn-deep); resnet18-cifar has fixed widths",
+        Backbones.convWidthsProblem("resnet18-cifar", Backbones.smallCnnWidths()));
+  }
+
+  /** Each small CNN builds its own widths unless given others; a ResNet records the default small CNN's, which it ignores. */
+  @Test
+  void convWidthsDefaultToTheBackbones() {
+    assertArrayEquals(new int[] {32, 64, 128}, Backbones.convWidths("small-cnn", null));
+    assertArrayEquals(new int[] {32, 64, 128, 256, 256}, Backbones.convWidths("small-cnn-deep", null));
+    assertArrayEquals(new int[] {32, 64, 128}, Backbones.convWidths("resnet18", null));
+    assertArrayEquals(new int[] {16, 32}, Backbones.convWidths("small-cnn-deep", new int[] {16, 32}));
+  }
+
+  /** The deep small CNN's five blocks take 28 px to 2 x 2 and end in a 256-d embedding. */
+  @Test
+  void theDeepSmallCnnHasFiveBlocks() {
+    ModelOptions o = new ModelOptions();
+    o.backbone = "small-cnn-deep";
+    o.convWidths = Backbones.convWidths(o.backbone, null);
+    ComputationGraph net = SslNetwork.create(o);
+    INDArray features = net.feedForward(Nd4j.rand(DataType.FLOAT, 2, 2, 28, 28), false).get("conv5");
+    assertArrayEquals(new long[] {4, 256, 2, 2}, features.shape(), "two views of two images, 256 channels at 2 x 2");
+    assertArrayEquals(new long[] {2, 256}, SslNetwork.embed(net, Nd4j.rand(DataType.FLOAT, 2, 1, 28, 28)).shape());
   }
 
   @Test
@@ -104,6 +126,6 @@ class BackbonesTest {
         Backbones.imageSizeProblem("resnet18", 28));
     assertNull(Backbones.imageSizeProblem("resnet18-cifar", 28));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backbones.get("vit-b16"));
-    assertEquals("unknown backbone 'vit-b16' (choose from small-cnn, resnet18-cifar, resnet18, resnet50)", e.getMessage());
+    assertEquals("unknown backbone 'vit-b16' (choose from small-cnn, small-cnn-deep, resnet18-cifar, resnet18, resnet50)", e.getMessage());
   }
 }

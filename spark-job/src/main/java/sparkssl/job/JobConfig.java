@@ -107,14 +107,16 @@ public final class JobConfig extends EvalSetOptions {
   public MethodConfig method = new MethodConfig();
 
   @Option(names = "--backbone", defaultValue = "small-cnn",
-      description = "Encoder body: small-cnn (3x3 conv-BN-ReLU blocks of --conv-widths, 128-d by default, for 28-32 px), resnet18-cifar "
+      description = "Encoder body: small-cnn (3x3 conv-BN-ReLU blocks of --conv-widths, 128-d by default, for 28-32 px), "
+          + "small-cnn-deep (the same with five blocks 32,64,128,256,256 by default, 256-d), resnet18-cifar "
           + "(ResNet-18 with a 3x3 stem and no max-pool, 512-d, for 28-64 px), resnet18 or resnet50 (ImageNet stem, 512-d "
           + "and 2048-d, for 64 px and up) (default: ${DEFAULT-VALUE}).")
   public String backbone;
 
-  @Option(names = "--conv-widths", split = ",", paramLabel = "W[,W...]", defaultValue = Backbones.SMALL_CNN_WIDTHS,
-      description = "small-cnn's blocks: one 3x3 conv-BN-ReLU per width, the first at stride 1, the rest at stride 2; "
-          + "the embedding has the last width's size; 1 to 5 blocks (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--conv-widths", split = ",", paramLabel = "W[,W...]",
+      description = "The small CNNs' blocks: one 3x3 conv-BN-ReLU per width, the first at stride 1, the rest at stride 2; "
+          + "the embedding has the last width's size; 1 to 5 blocks (default: the backbone's, small-cnn 32,64,128, "
+          + "small-cnn-deep 32,64,128,256,256).")
   public List<Integer> convWidths;
 
   @Mixin
@@ -178,7 +180,7 @@ public final class JobConfig extends EvalSetOptions {
     } catch (IllegalArgumentException e) {
       return "--backbone: " + e.getMessage();
     }
-    String widthsProblem = Backbones.convWidthsProblem(backbone, convWidths());
+    String widthsProblem = Backbones.convWidthsProblem(backbone, givenConvWidths());
     if (widthsProblem != null) return "--conv-widths " + widthsProblem;
     String optimizerProblem = optimizer.problem(epochs);
     if (optimizerProblem != null) return optimizerProblem;
@@ -200,8 +202,8 @@ public final class JobConfig extends EvalSetOptions {
     return null;
   }
 
-  private int[] convWidths() {
-    return convWidths.stream().mapToInt(Integer::intValue).toArray();
+  private int[] givenConvWidths() {
+    return convWidths == null ? null : convWidths.stream().mapToInt(Integer::intValue).toArray();
   }
 
   public ViewOptions viewOptions() {
@@ -214,7 +216,7 @@ public final class JobConfig extends EvalSetOptions {
     m.optimizer = optimizer.options(epochs, stepsPerEpoch, workers);
     m.method = method.method;
     m.backbone = backbone;
-    m.convWidths = convWidths();
+    m.convWidths = Backbones.convWidths(backbone, givenConvWidths());
     m.methodOptions = method.options();
     m.channels = views.channels;
     m.imageSize = views.imageSize;

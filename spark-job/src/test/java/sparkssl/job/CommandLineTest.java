@@ -91,10 +91,14 @@ class CommandLineTest {
         {"--method simclr --augment local_crops=2", "simclr cannot use local views"},
         {"--method dino --augment local_crops=2", "--augment local_crops: local crops train at the global views' size (one "
             + "network input): set --augment local_size=28, got 96"},
-        {"--backbone vit-b16", "--backbone: unknown backbone 'vit-b16' (choose from small-cnn, resnet18-cifar, resnet18, resnet50)"},
+        {"--backbone vit-b16", "--backbone: unknown backbone 'vit-b16' (choose from small-cnn, small-cnn-deep, resnet18-cifar, resnet18, resnet50)"},
         {"--backbone resnet50", "--backbone: backbone resnet50 needs images of at least 32 px, got --image-size 28"},
         {"--conv-widths 32,0", "--conv-widths takes 1 to 5 widths of at least 1, got [32, 0]"},
-        {"--backbone resnet18-cifar --conv-widths 64,128,256", "--conv-widths shapes --backbone small-cnn only; resnet18-cifar has fixed widths"},
+        {"--backbone resnet18-cifar --conv-widths 64,128,256",
+            "--conv-widths shapes the small CNNs only (small-cnn, small-cnn-deep); resnet18-cifar has fixed widths"},
+        {"--backbone resnet18-cifar --conv-widths 32,64,128",
+            "--conv-widths shapes the small CNNs only (small-cnn, small-cnn-deep); resnet18-cifar has fixed widths"},
+        {"--backbone small-cnn-deep --conv-widths 1,1,1,1,1,1", "--conv-widths takes 1 to 5 widths of at least 1, got [1, 1, 1, 1, 1, 1]"},
     };
     for (String[] c : cases) {
       CommandRun r = run(("train " + c[0]).split(" "));

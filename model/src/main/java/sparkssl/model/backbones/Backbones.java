@@ -7,13 +7,10 @@ import java.util.Map;
 
 /** The backbones {@code --backbone} takes, by name. */
 public final class Backbones {
-  /** The small CNN's conv widths unless told otherwise, as {@code --conv-widths} takes them. */
-  public static final String SMALL_CNN_WIDTHS = "32,64,128";
-
   private static final Map<String, Backbone> BACKBONES = new LinkedHashMap<>();
 
   static {
-    for (Backbone b : List.of(new SmallCnn(), ResNet.cifar18(), ResNet.imagenet18(), ResNet.imagenet50())) {
+    for (Backbone b : List.of(SmallCnn.standard(), SmallCnn.deep(), ResNet.cifar18(), ResNet.imagenet18(), ResNet.imagenet50())) {
       BACKBONES.put(b.name(), b);
     }
   }
@@ -33,20 +30,38 @@ public final class Backbones {
     return b;
   }
 
-  /** {@link #SMALL_CNN_WIDTHS} as numbers. */
+  /** The widths of {@code small-cnn}, the default backbone, which every {@link sparkssl.model.ModelOptions} starts with. */
   public static int[] smallCnnWidths() {
-    return Arrays.stream(SMALL_CNN_WIDTHS.split(",")).mapToInt(Integer::parseInt).toArray();
+    return SmallCnn.standard().defaultWidths();
   }
 
-  /** Why these conv widths cannot shape the named backbone, or null when they can. */
-  public static String convWidthsProblem(String name, int[] widths) {
-    if (!name.equals(SmallCnn.NAME)) {
-      return Arrays.equals(widths, smallCnnWidths()) ? null : "shapes --backbone " + SmallCnn.NAME + " only; " + name + " has fixed widths";
+  /**
+   * The conv widths a run of the named backbone builds: {@code given} ({@code --conv-widths}) when not
+   * null, else the small CNN's own; a ResNet, whose widths are fixed, records {@link #smallCnnWidths()}.
+   */
+  public static int[] convWidths(String name, int[] given) {
+    if (given != null) {
+      return given;
     }
-    if (widths.length < 1 || widths.length > SmallCnn.MAX_BLOCKS || Arrays.stream(widths).anyMatch(w -> w < 1)) {
-      return "takes 1 to " + SmallCnn.MAX_BLOCKS + " widths of at least 1, got " + Arrays.toString(widths);
+    return get(name) instanceof SmallCnn s ? s.defaultWidths() : smallCnnWidths();
+  }
+
+  /** Why these {@code --conv-widths} (null: not given) cannot shape the named backbone, or null when they can. */
+  public static String convWidthsProblem(String name, int[] given) {
+    if (given == null) {
+      return null;
+    }
+    if (!(get(name) instanceof SmallCnn)) {
+      return "shapes the small CNNs only (" + String.join(", ", smallCnnNames()) + "); " + name + " has fixed widths";
+    }
+    if (given.length < 1 || given.length > SmallCnn.MAX_BLOCKS || Arrays.stream(given).anyMatch(w -> w < 1)) {
+      return "takes 1 to " + SmallCnn.MAX_BLOCKS + " widths of at least 1, got " + Arrays.toString(given);
     }
     return null;
+  }
+
+  private static List<String> smallCnnNames() {
+    return BACKBONES.values().stream().filter(b -> b instanceof SmallCnn).map(Backbone::name).toList();
   }
 
   /** Why a backbone cannot take images of that side, or null when it can. */

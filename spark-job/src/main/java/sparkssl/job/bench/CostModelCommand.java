@@ -159,6 +159,7 @@ public final class CostModelCommand implements Callable<Integer> {
     ModelOptions o = new ModelOptions();
     o.method = method;
     o.backbone = body;
+    o.convWidths = Backbones.convWidths(body, null);
     o.imageSize = size;
     o.channels = c;
     return o;
